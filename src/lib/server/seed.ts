@@ -1,0 +1,316 @@
+/**
+ * Demo data for a fresh database: two users with different skills, a dozen jobs, the
+ * recommendations the scoring gives them, applications in several statuses and a few
+ * notifications each. Nothing is sent: seeding writes rows only, so the event log starts empty.
+ */
+import type Database from 'better-sqlite3';
+import type { ApplicationStatus } from '$machines/protocol';
+import { statusChangeNotification } from './domain/applications';
+import {
+	insertJob,
+	insertRecommendation,
+	jobAlertNotification,
+	matchJob,
+	type JobInput,
+	type JobRecord
+} from './domain/jobs';
+import { insertNotification, type NotificationInput } from './domain/notifications';
+import { normalizeSkills } from './domain/scoring';
+import { hashPassword } from './auth';
+
+/** The password of every demo account. */
+export const DEMO_PASSWORD = 'password123';
+
+interface DemoUser {
+	email: string;
+	name: string;
+	skills: string[];
+	/** Jobs (by title) already seen on the Jobs page; the rest count as new. */
+	seen: string[];
+	applications: { job: string; status: ApplicationStatus; daysAgo: number }[];
+	/** Notifications besides the generated job alert and application update. */
+	notifications: (NotificationInput & { hoursAgo: number; read: boolean })[];
+	/** The job whose alert and the application whose last move are also notified. */
+	alertFor: string;
+	movedFrom: { job: string; status: ApplicationStatus };
+}
+
+const DEMO_JOBS: (JobInput & { daysAgo: number })[] = [
+	{
+		title: 'Senior Software Engineer',
+		company: 'Tech Corp',
+		location: 'Remote',
+		salary_range: '$150,000 - $180,000',
+		description:
+			'Lead the team that builds our real-time collaboration features, from the WebSocket layer to the UI.',
+		skills: ['typescript', 'svelte', 'node', 'websockets', 'sql'],
+		daysAgo: 1
+	},
+	{
+		title: 'Frontend Engineer',
+		company: 'Brightline Labs',
+		location: 'Berlin, Germany (hybrid)',
+		salary_range: '€70,000 - €85,000',
+		description: 'Build accessible dashboards for energy grid operators.',
+		skills: ['typescript', 'svelte', 'css', 'javascript'],
+		daysAgo: 2
+	},
+	{
+		title: 'Full-Stack Developer',
+		company: 'Northwind Traders',
+		location: 'Austin, TX',
+		salary_range: '$120,000 - $140,000',
+		description: 'Own features end to end in our order management platform.',
+		skills: ['javascript', 'node', 'sql', 'react', 'docker'],
+		daysAgo: 4
+	},
+	{
+		title: 'Real-time Platform Engineer',
+		company: 'Streamline',
+		location: 'Remote (EU)',
+		salary_range: null,
+		description: 'Scale our event delivery pipeline to millions of concurrent connections.',
+		skills: ['websockets', 'node', 'redis', 'kubernetes', 'go'],
+		daysAgo: 6
+	},
+	{
+		title: 'Data Scientist',
+		company: 'Acme Analytics',
+		location: 'New York, NY',
+		salary_range: '$135,000 - $160,000',
+		description: 'Model customer churn and design experiments with the product team.',
+		skills: ['python', 'ml', 'statistics', 'sql', 'pandas'],
+		daysAgo: 3
+	},
+	{
+		title: 'Machine Learning Engineer',
+		company: 'Cobalt AI',
+		location: 'San Francisco, CA',
+		salary_range: '$170,000 - $210,000',
+		description: 'Train and serve ranking models for our search product.',
+		skills: ['python', 'pytorch', 'ml', 'docker', 'kubernetes'],
+		daysAgo: 5
+	},
+	{
+		title: 'Data Engineer',
+		company: 'Riverbank Financial',
+		location: 'Chicago, IL',
+		salary_range: '$125,000 - $150,000',
+		description: 'Build reliable batch and streaming pipelines for risk reporting.',
+		skills: ['python', 'sql', 'airflow', 'spark'],
+		daysAgo: 2
+	},
+	{
+		title: 'Analytics Engineer',
+		company: 'Harbor Health',
+		location: 'Remote (US)',
+		salary_range: '$110,000 - $130,000',
+		description: 'Turn raw clinical operations data into trusted models and dashboards.',
+		skills: ['sql', 'dbt', 'python', 'data'],
+		daysAgo: 7
+	},
+	{
+		title: 'Backend Engineer (Node.js)',
+		company: 'Parcelpoint',
+		location: 'Toronto, Canada',
+		salary_range: 'CA$120,000 - CA$145,000',
+		description: 'Design the APIs that route a million parcels a day.',
+		skills: ['node', 'typescript', 'postgresql', 'graphql'],
+		daysAgo: 8
+	},
+	{
+		title: 'iOS Developer',
+		company: 'Lumen Mobile',
+		location: 'London, UK',
+		salary_range: '£65,000 - £80,000',
+		description: 'Ship the next version of our meditation app.',
+		skills: ['swift', 'ios', 'objective-c'],
+		daysAgo: 9
+	},
+	{
+		title: 'DevOps Engineer',
+		company: 'Cloudnine Systems',
+		location: 'Remote',
+		salary_range: '$130,000 - $155,000',
+		description: 'Automate our infrastructure and keep deploys boring.',
+		skills: ['kubernetes', 'terraform', 'aws', 'docker'],
+		daysAgo: 10
+	},
+	{
+		title: 'Product Designer',
+		company: 'Pinecone Studio',
+		location: 'Lisbon, Portugal',
+		salary_range: null,
+		description: 'Shape the experience of tools used by small farm cooperatives.',
+		skills: ['figma', 'prototyping', 'user research'],
+		daysAgo: 12
+	}
+];
+
+const DEMO_USERS: DemoUser[] = [
+	{
+		email: 'alex@example.com',
+		name: 'Alex Morgan',
+		skills: ['typescript', 'javascript', 'svelte', 'node', 'websockets', 'sql', 'css', 'graphql'],
+		seen: ['Full-Stack Developer', 'Backend Engineer (Node.js)'],
+		applications: [
+			{ job: 'Senior Software Engineer', status: 'interview', daysAgo: 0 },
+			{ job: 'Frontend Engineer', status: 'applied', daysAgo: 1 },
+			{ job: 'Full-Stack Developer', status: 'screening', daysAgo: 3 },
+			{ job: 'Real-time Platform Engineer', status: 'rejected', daysAgo: 5 },
+			{ job: 'Backend Engineer (Node.js)', status: 'saved', daysAgo: 7 }
+		],
+		alertFor: 'Frontend Engineer',
+		movedFrom: { job: 'Senior Software Engineer', status: 'screening' },
+		notifications: [
+			{
+				category: 'recommendation',
+				title: 'Add a portfolio link',
+				description: 'Profiles with a portfolio get more replies from recruiters.',
+				actionUrl: '/settings',
+				actionLabel: 'Open settings',
+				hoursAgo: 30,
+				read: false
+			},
+			{
+				category: 'social',
+				title: 'Priya Shah viewed your profile',
+				description: 'A recruiter at Tech Corp looked at your profile.',
+				hoursAgo: 50,
+				read: true
+			},
+			{
+				category: 'system',
+				title: 'Welcome to Career Copilot',
+				description: 'Add your skills to get better job matches.',
+				hoursAgo: 24 * 14,
+				read: true
+			}
+		]
+	},
+	{
+		email: 'sam@example.com',
+		name: 'Sam Rivera',
+		skills: ['python', 'data', 'ml', 'sql', 'pandas', 'pytorch', 'statistics', 'airflow'],
+		seen: ['Analytics Engineer'],
+		applications: [
+			{ job: 'Data Scientist', status: 'offer', daysAgo: 0 },
+			{ job: 'Machine Learning Engineer', status: 'interview', daysAgo: 2 },
+			{ job: 'Data Engineer', status: 'applied', daysAgo: 1 },
+			{ job: 'Analytics Engineer', status: 'saved', daysAgo: 6 },
+			{ job: 'Senior Software Engineer', status: 'withdrawn', daysAgo: 4 }
+		],
+		alertFor: 'Data Engineer',
+		movedFrom: { job: 'Data Scientist', status: 'interview' },
+		notifications: [
+			{
+				category: 'social',
+				title: 'Diego Alvarez endorsed you for Python',
+				description: 'Endorsements help recruiters trust the skills on your profile.',
+				hoursAgo: 20,
+				read: false
+			},
+			{
+				category: 'recommendation',
+				title: 'Brush up on Spark',
+				description: 'Two of the data jobs you viewed ask for Spark.',
+				hoursAgo: 60,
+				read: true
+			},
+			{
+				category: 'system',
+				title: 'Welcome to Career Copilot',
+				description: 'Add your skills to get better job matches.',
+				hoursAgo: 24 * 14,
+				read: true
+			}
+		]
+	}
+];
+
+/**
+ * Seed the demo data when the database has no users yet; returns whether it did. Runs in one
+ * transaction, so a crash half-way leaves an empty database that is seeded on the next start.
+ */
+export function seedDemoData(db: Database.Database): boolean {
+	const now = Date.now();
+	const ago = (hours: number) => new Date(now - hours * 3_600_000).toISOString();
+	return db.transaction(() => {
+		const users = db.prepare<[], number>('SELECT COUNT(*) FROM users').pluck().get() as number;
+		if (users > 0) return false;
+		const jobs = new Map<string, JobRecord>();
+		for (const { daysAgo, ...input } of DEMO_JOBS) {
+			jobs.set(input.title, insertJob(db, input, ago(daysAgo * 24)));
+		}
+		for (const user of DEMO_USERS) seedUser(db, user, jobs, ago);
+		return true;
+	})();
+}
+
+function seedUser(
+	db: Database.Database,
+	user: DemoUser,
+	jobs: Map<string, JobRecord>,
+	ago: (hours: number) => string
+): void {
+	const userId = Number(
+		db
+			.prepare(
+				'INSERT INTO users (email, name, password_hash, skills, created_at) VALUES (?, ?, ?, ?, ?)'
+			)
+			.run(
+				user.email,
+				user.name,
+				hashPassword(DEMO_PASSWORD),
+				JSON.stringify(normalizeSkills(user.skills)),
+				ago(24 * 30)
+			).lastInsertRowid
+	);
+	const notify = (input: NotificationInput, hoursAgo: number, read: boolean) => {
+		const row = insertNotification(db, userId, input, ago(hoursAgo));
+		if (read) db.prepare('UPDATE notifications SET read = 1 WHERE id = ?').run(row.id);
+	};
+
+	for (const job of jobs.values()) {
+		const match = matchJob(job, user.skills);
+		if (!match) continue;
+		insertRecommendation(db, {
+			userId,
+			jobId: job.id,
+			...match,
+			seen: user.seen.includes(job.title),
+			createdAt: job.created_at
+		});
+		if (job.title === user.alertFor) notify(jobAlertNotification(job, match), 20, false);
+	}
+
+	const insertApplication = db.prepare(
+		`INSERT INTO applications (user_id, job_id, status, created_at, updated_at)
+		 VALUES (?, ?, ?, ?, ?)`
+	);
+	for (const application of user.applications) {
+		const job = requireJob(jobs, application.job);
+		const hoursAgo = application.daysAgo * 24 + 2;
+		const id = Number(
+			insertApplication.run(userId, job.id, application.status, ago(hoursAgo + 72), ago(hoursAgo))
+				.lastInsertRowid
+		);
+		if (application.job === user.movedFrom.job) {
+			const from = {
+				id,
+				job_title: job.title,
+				company: job.company,
+				status: user.movedFrom.status
+			};
+			notify(statusChangeNotification(from, application.status), hoursAgo, false);
+		}
+	}
+
+	for (const { hoursAgo, read, ...input } of user.notifications) notify(input, hoursAgo, read);
+}
+
+function requireJob(jobs: Map<string, JobRecord>, title: string): JobRecord {
+	const job = jobs.get(title);
+	if (!job) throw new Error(`Demo data names an unknown job: ${title}`);
+	return job;
+}
