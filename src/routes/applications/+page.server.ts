@@ -1,0 +1,26 @@
+import * as v from 'valibot';
+import { getDb } from '$lib/server/db';
+import { listApplications, setApplicationStatus } from '$lib/server/domain/applications';
+import { idField, parseForm, requireUser, runAction } from '$lib/server/domain/http';
+import { text } from '$lib/server/domain/validate';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = ({ locals }) => {
+	const user = requireUser(locals);
+	return { applications: listApplications(getDb(), user.id) };
+};
+
+/** The status itself is checked by the domain, which lists the valid ones in its message. */
+const StatusForm = v.object({ id: idField, status: text('Status', 32) });
+
+export const actions: Actions = {
+	/** Move one of the user's applications to another status (fields `id`, `status`). */
+	status: async ({ request, locals }) => {
+		const user = requireUser(locals);
+		return runAction(async () => {
+			const { id, status } = await parseForm(request, StatusForm);
+			const change = setApplicationStatus(getDb(), user.id, id, status);
+			return { application: change.application, changed: change.changed };
+		});
+	}
+};

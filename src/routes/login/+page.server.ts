@@ -1,0 +1,54 @@
+import { fail, redirect } from '@sveltejs/kit';
+import * as v from 'valibot';
+import { authenticate, startSession } from '$lib/server/auth';
+import { getDb } from '$lib/server/db';
+import { describeIssue } from '$lib/server/domain/validate';
+import { sameOriginPath } from '$lib/server/domain/urls';
+import type { Actions, PageServerLoad } from './$types';
+
+/** Where to go after signing in: a path on this site, never another origin. */
+function destination(redirectTo: string | null | undefined): string {
+	return sameOriginPath(redirectTo) ?? '/';
+}
+
+export const load: PageServerLoad = ({ locals, url }) => {
+	const redirectTo = destination(url.searchParams.get('redirectTo'));
+	if (locals.user) redirect(303, redirectTo);
+	return { redirectTo };
+};
+
+const LoginForm = v.object({
+	email: v.pipe(
+		v.string('Enter your email address'),
+		v.trim(),
+		v.nonEmpty('Enter your email address'),
+		v.maxLength(254, 'That email address is too long'),
+		v.email('Enter a valid email address')
+	),
+	password: v.pipe(
+		v.string('Enter your password'),
+		v.nonEmpty('Enter your password'),
+		v.maxLength(1024, 'That password is too long')
+	),
+	redirectTo: v.optional(v.string())
+});
+
+export const actions: Actions = {
+	/** Sign in with email and password, then go to `redirectTo` (same-origin only). */
+	default: async ({ request, cookies, url }) => {
+		const form = await request.formData().catch(() => new FormData());
+		const fields = Object.fromEntries(
+			['email', 'password', 'redirectTo'].flatMap((name) => {
+				const value = form.get(name);
+				return typeof value === 'string' ? [[name, value]] : [];
+			})
+		);
+		const email = (fields.email ?? '').trim().slice(0, 254);
+		const parsed = v.safeParse(LoginForm, fields);
+		if (!parsed.success) return fail(400, { email, message: describeIssue(parsed.issues[0]) });
+		const user = await authenticate(getDb(), parsed.output.email, parsed.output.password);
+		if (!user) return fail(400, { email, message: 'Incorrect email or password' });
+		startSession(cookies, user.id, url);
+		redirect(303, destination(parsed.output.redirectTo));
+	}
+};
