@@ -138,6 +138,24 @@ describe('fault proxy', () => {
 		expect(proxy.connections().map((c) => c.clientTag)).toEqual(['c-7']);
 	});
 
+	it('can connect upstream from the client source address', async () => {
+		const seen: string[] = [];
+		const server = net.createServer((s) => {
+			seen.push(s.remoteAddress ?? '');
+			s.on('error', () => {}).end();
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+		const port = (server.address() as net.AddressInfo).port;
+		const proxy = await startFaultProxy({ target: { port }, preserveSourceAddress: true });
+		cleanups.push(() => proxy.close());
+		const socket = net.connect({ port: proxy.port, host: '127.0.0.1', localAddress: '127.0.0.9' });
+		socket.on('error', () => {});
+		cleanups.push(() => void socket.destroy());
+		await waitFor(() => seen.length === 1, 'upstream connection');
+		expect(seen).toEqual(['127.0.0.9']);
+	});
+
 	it('resets connections beyond maxConnections and stops everything on close', async () => {
 		const server = await echoServer();
 		const port = (server.address() as net.AddressInfo).port;

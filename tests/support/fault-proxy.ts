@@ -26,6 +26,11 @@ export interface FaultProxyOptions {
 	maxBufferedBytes?: number;
 	/** New connections beyond this are reset at once. Default 5000. */
 	maxConnections?: number;
+	/**
+	 * Connect upstream from the client's own source address (any 127.x.y.z works on Linux), so a
+	 * server's per-address limits see the clients, not the proxy. Default false.
+	 */
+	preserveSourceAddress?: boolean;
 }
 
 /** A proxied connection, as tests see it. */
@@ -267,7 +272,11 @@ export class FaultProxy {
 			if (this.links.size >= maxConnections) return client.resetAndDestroy();
 			this.accepted++;
 			client.setNoDelay(true);
-			const upstream = net.connect({ ...this.target, noDelay: true });
+			const upstream = net.connect({
+				...this.target,
+				noDelay: true,
+				...(options.preserveSourceAddress && { localAddress: client.remoteAddress })
+			});
 			const link = new Link(this.nextId++, client, upstream, this.defaults, maxBuffered, (l) =>
 				this.links.delete(l.id)
 			);

@@ -1,0 +1,187 @@
+/**
+ * The production server (`node build/server.js`) as a child process the chaos, security and soak
+ * suites can start, kill -9, SIGTERM and restart on the same SQLite file and port. Every process is
+ * started in its own process group and killed (group-wide) on stop and when the test process exits,
+ * so a failing test never leaves a server behind.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { waitFor } from './chaos-wait';
+
+export interface ServerOptions {
+	/** SQLite file; default a fresh temp dir's app.db. Kept across restarts. */
+	databasePath?: string;
+	/** Port; default a free ephemeral port, kept across restarts. */
+	port?: number;
+	/** SIMULATE env; default 'true' (the /simulate actions emit events). */
+	simulate?: boolean;
+	/** Extra env for the server process. */
+	env?: Record<string, string>;
+	/** Extra node flags, e.g. ['--expose-gc']. */
+	nodeArgs?: string[];
+	/** Path of the server bundle; default build/server.js. */
+	entry?: string;
+}
+
+/** How one run of the process ended. */
+export interface Exit {
+	code: number | null;
+	signal: NodeJS.Signals | null;
+}
+
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+	if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+	try {
+		process.kill(-child.pid, signal);
+	} catch {
+		// Already gone.
+	}
+}
+
+function installExitHook(): void {
+	if (exitHookInstalled) return;
+	exitHookInstalled = true;
+	process.on('exit', () => {
+		for (const child of live) killGroup(child, 'SIGKILL');
+	});
+}
+
+/** A free TCP port on 127.0.0.1 (bound to 0, read, released). */
+export async function freePort(): Promise<number> {
+	const server = net.createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as net.AddressInfo;
+	await new Promise<void>((resolve) => server.close(() => resolve()));
+	return port;
+}
+
+/** Text written to stderr that means a process hit an error it did not handle. */
+export const CRASH_PATTERN =
+	/unhandled ?rejection|uncaught ?exception|UnhandledPromiseRejection|\bat .+:\d+:\d+\)?\s*$|^\w*Error\b/im;
+
+/** The production server as a restartable child process. */
+export class ServerProcess {
+	readonly databasePath: string;
+	readonly port: number;
+	/** Everything the process wrote to stderr, across restarts. */
+	stderr = '';
+	stdout = '';
+	/** How each finished run ended, in order. */
+	readonly exits: Exit[] = [];
+	private child: ChildProcess | null = null;
+	private readonly tempDir: string | null;
+
+	private constructor(
+		private readonly options: ServerOptions,
+		port: number
+	) {
+		this.tempDir = options.databasePath
+			? null
+			: mkdtempSync(path.join(os.tmpdir(), 'career-copilot-chaos-'));
+		this.databasePath = options.databasePath ?? path.join(this.tempDir!, 'app.db');
+		this.port = port;
+	}
+
+	/** Start a server and wait until it answers HTTP. */
+	static async start(options: ServerOptions = {}): Promise<ServerProcess> {
+		const server = new ServerProcess(options, options.port ?? (await freePort()));
+		await server.start();
+		return server;
+	}
+
+	get origin(): string {
+		return `http://127.0.0.1:${this.port}`;
+	}
+
+	get pid(): number | undefined {
+		return this.child?.pid;
+	}
+
+	get running(): boolean {
+		return this.child !== null;
+	}
+
+	/** Start (or restart) the process on the same port and database. */
+	async start(): Promise<void> {
+		if (this.child) throw new Error('server already running');
+		installExitHook();
+		const env: NodeJS.ProcessEnv = {
+			...process.env,
+			NODE_ENV: 'production',
+			HOST: '127.0.0.1',
+			PORT: String(this.port),
+			DATABASE_PATH: this.databasePath,
+			SIMULATE: this.options.simulate === false ? 'false' : 'true',
+			...this.options.env
+		};
+		const child = spawn(
+			process.execPath,
+			[...(this.options.nodeArgs ?? []), this.options.entry ?? 'build/server.js'],
+			{ env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }
+		);
+		this.child = child;
+		live.add(child);
+		child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
+		child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+		child.once('exit', (code, signal) => {
+			live.delete(child);
+			this.exits.push({ code, signal });
+			if (this.child === child) this.child = null;
+		});
+		await waitFor(
+			async () => {
+				if (this.child !== child) throw new Error(`server exited on start:\n${this.stderr}`);
+				return this.answers();
+			},
+			`server on port ${this.port}`,
+			30_000,
+			50
+		);
+	}
+
+	/** kill -9 the process group and wait for the exit. */
+	async kill9(): Promise<Exit> {
+		return this.stopWith('SIGKILL');
+	}
+
+	/** SIGTERM and wait for the exit (bounded; SIGKILL after `graceMs`). */
+	async sigterm(graceMs = 10_000): Promise<Exit> {
+		return this.stopWith('SIGTERM', graceMs);
+	}
+
+	/** Stop the process (SIGTERM, then SIGKILL) and delete the temp database dir if we made it. */
+	async stop(): Promise<void> {
+		if (this.child) await this.stopWith('SIGTERM', 5_000);
+		if (this.tempDir) rmSync(this.tempDir, { recursive: true, force: true });
+	}
+
+	private async stopWith(signal: NodeJS.Signals, graceMs = 0): Promise<Exit> {
+		const child = this.child;
+		if (!child) throw new Error('server not running');
+		const exited = new Promise<Exit>((resolve) =>
+			child.once('exit', (code, sig) => resolve({ code, signal: sig }))
+		);
+		killGroup(child, signal);
+		const timer =
+			signal === 'SIGKILL' ? null : setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
+		const exit = await exited;
+		if (timer) clearTimeout(timer);
+		return exit;
+	}
+
+	private async answers(): Promise<boolean> {
+		try {
+			const response = await fetch(`${this.origin}/login`, { redirect: 'manual' });
+			await response.arrayBuffer();
+			return response.status < 500;
+		} catch {
+			return false;
+		}
+	}
+}
