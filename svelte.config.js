@@ -7,7 +7,26 @@ const config = {
 	compilerOptions: { runes: true },
 	kit: {
 		adapter: adapter(),
-		alias: { $machines: 'machines' }
+		alias: { $machines: 'machines' },
+		// Scripts only from this origin (SvelteKit adds a nonce to its own inline bootstrap; an
+		// inline script in app.html needs nonce="%sveltekit.nonce%"). Styles allow inline because
+		// Svelte transitions and toasts set style attributes. A PUBLIC_WS_URL on another origin
+		// must be added to connect-src.
+		csp: {
+			mode: 'auto',
+			directives: {
+				'default-src': ['self'],
+				'script-src': ['self'],
+				'style-src': ['self', 'unsafe-inline'],
+				'img-src': ['self', 'data:'],
+				'font-src': ['self'],
+				'connect-src': ['self'],
+				'object-src': ['none'],
+				'base-uri': ['self'],
+				'form-action': ['self'],
+				'frame-ancestors': ['none']
+			}
+		}
 	}
 };
 

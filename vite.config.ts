@@ -1,8 +1,9 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vitest/config';
+import { realtimePlugin } from './src/lib/server/realtime/vite-plugin';
 
 export default defineConfig({
-	plugins: [sveltekit()],
+	plugins: [sveltekit(), realtimePlugin()],
 	test: {
 		include: ['tests/{unit,model,server}/**/*.test.ts', 'tests/{chaos,fuzz,security}/**/*.test.ts'],
 		environment: 'node',

@@ -1,0 +1,70 @@
+import type { Handle, RequestEvent, ServerInit } from '@sveltejs/kit';
+import { SESSION_COOKIE, userFromToken } from '$lib/server/auth';
+import { getDb } from '$lib/server/db';
+import { registerDomainHandlers } from '$lib/server/domain/handlers';
+import { getHub } from '$lib/server/realtime/hub';
+
+/**
+ * At start-up: open (migrate, seed) the database and create the hub with the domain's message
+ * handlers, so the first socket finds everything ready and a broken database fails the start,
+ * not the first request. In `vite preview` this is also what puts the hub on globalThis for the
+ * realtime plugin.
+ */
+export const init: ServerInit = () => {
+	registerDomainHandlers(getHub(), getDb());
+};
+
+/** Paths a signed-out visitor may reach: the sign-in page and the app's built assets. */
+function isPublic(pathname: string): boolean {
+	return pathname === '/login' || pathname.startsWith('/_app/') || pathname === '/favicon.svg';
+}
+
+/** The request's session token: the cookie, or `Authorization: Bearer` for non-browser clients. */
+function sessionToken(event: RequestEvent): string | undefined {
+	const bearer = /^Bearer\s+(\S+)\s*$/i.exec(event.request.headers.get('authorization') ?? '');
+	return bearer?.[1] ?? event.cookies.get(SESSION_COOKIE);
+}
+
+/**
+ * Headers every answer carries. The Content-Security-Policy itself comes from `kit.csp` in
+ * svelte.config.js (so SvelteKit can add nonces to its own inline scripts).
+ */
+function securityHeaders(url: URL): Record<string, string> {
+	return {
+		'x-content-type-options': 'nosniff',
+		'x-frame-options': 'DENY',
+		'referrer-policy': 'strict-origin-when-cross-origin',
+		'cross-origin-opener-policy': 'same-origin',
+		'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
+		...(url.protocol === 'https:' ? { 'strict-transport-security': 'max-age=15552000' } : {})
+	};
+}
+
+function withHeaders(response: Response, headers: Record<string, string>): Response {
+	try {
+		for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+		return response;
+	} catch {
+		// A response with immutable headers (e.g. one passed through from fetch): copy it.
+		const copy = new Response(response.body, response);
+		for (const [name, value] of Object.entries(headers)) copy.headers.set(name, value);
+		return copy;
+	}
+}
+
+/** Who is signed in, and the sign-in wall: signed-out visitors go to /login?redirectTo=… */
+export const handle: Handle = async ({ event, resolve }) => {
+	event.locals.user = userFromToken(getDb(), sessionToken(event));
+	const headers = securityHeaders(event.url);
+	if (!event.locals.user && !isPublic(event.url.pathname)) {
+		if (event.url.pathname.startsWith('/api/')) {
+			return withHeaders(Response.json({ message: 'Sign in first' }, { status: 401 }), headers);
+		}
+		const redirectTo = encodeURIComponent(event.url.pathname + event.url.search);
+		return withHeaders(
+			new Response(null, { status: 303, headers: { location: `/login?redirectTo=${redirectTo}` } }),
+			headers
+		);
+	}
+	return withHeaders(await resolve(event), headers);
+};

@@ -1,0 +1,44 @@
+/** What the hub reads from an upgrade request: whether its Origin may connect, and its token. */
+import type { IncomingMessage } from 'node:http';
+import { SESSION_COOKIE } from '../auth';
+import type { OriginCheck } from './options';
+
+/**
+ * Whether the upgrade's Origin may open a socket: no Origin (not a browser: it still needs a
+ * valid token), the request's own host, or one of `allowed`. Browsers always send Origin on a
+ * WebSocket handshake, so a page on another site is refused (cross-site WebSocket hijacking).
+ */
+export function isOriginAllowed(
+	req: IncomingMessage,
+	allowed: readonly string[] | OriginCheck
+): boolean {
+	const origin = req.headers.origin;
+	if (origin === undefined) return true;
+	if (typeof allowed === 'function') return allowed(origin, req);
+	if (allowed.includes(origin)) return true;
+	try {
+		return new URL(origin).host === req.headers.host;
+	} catch {
+		return false;
+	}
+}
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/** The session token: `Authorization: Bearer <token>` first, else the `session` cookie. */
+export function readToken(req: IncomingMessage): string | undefined {
+	const bearer = BEARER.exec(req.headers.authorization ?? '');
+	if (bearer) return bearer[1];
+	for (const pair of (req.headers.cookie ?? '').split(';')) {
+		const eq = pair.indexOf('=');
+		if (eq > 0 && pair.slice(0, eq).trim() === SESSION_COOKIE) {
+			const value = pair.slice(eq + 1).trim();
+			try {
+				return decodeURIComponent(value);
+			} catch {
+				return value;
+			}
+		}
+	}
+	return undefined;
+}

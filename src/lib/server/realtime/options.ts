@@ -1,0 +1,164 @@
+/**
+ * The hub's options: defaults, validation (a bad option throws a TypeError naming it), and the
+ * environment variables that override them in the running app.
+ */
+import type { IncomingMessage } from 'node:http';
+import type Database from 'better-sqlite3';
+import { WS_PATH } from './global';
+
+/** A token bucket: `burst` at once, refilled at `perSecond`. */
+export interface RateLimit {
+	burst: number;
+	perSecond: number;
+}
+
+/** Decides whether a browser Origin may open a socket. */
+export type OriginCheck = (origin: string, req: IncomingMessage) => boolean;
+
+/** Where the hub reports the first frame of each dropped kind and its own troubles. */
+export type HubLogger = Pick<Console, 'info' | 'warn' | 'error'>;
+
+export interface HubOptions {
+	/** The database holding users, sessions, event_log and client_messages. */
+	db: Database.Database;
+	/** Upgrade path. Default `/ws`. */
+	path: string;
+	/** Milliseconds between server pings; a socket that has not answered by the next is dropped. */
+	heartbeatInterval: number;
+	/** Events kept per user for replay; an older `resume` gets `resync`. */
+	retainedEvents: number;
+	/** Largest accepted frame in bytes; a bigger one closes the socket with 1009. */
+	maxPayload: number;
+	/** Open sockets per user; one more is closed with 4429. */
+	maxSocketsPerUser: number;
+	/** Messages per socket; `closeAfter` messages over the limit in a row close it with 4429. */
+	messageRate: RateLimit & { closeAfter: number };
+	/** New sockets per remote address; over it, the socket is closed with 4429. */
+	connectionRate: RateLimit;
+	/**
+	 * Browser Origins allowed besides the request's own host, or a function that decides alone.
+	 * A socket without an Origin header (not a browser) is not checked here; it still needs a token.
+	 */
+	allowedOrigins: readonly string[] | OriginCheck;
+	/** A socket with more unsent bytes than this is cut (it resumes from the log when back). */
+	maxBufferedBytes: number;
+	/** How long close() waits for clients to finish the closing handshake before cutting them. */
+	closeTimeout: number;
+	/** How long a client message id is remembered for dedupe, in milliseconds. */
+	dedupeRetention: number;
+	logger: HubLogger;
+}
+
+export const DEFAULT_HUB_OPTIONS: Omit<HubOptions, 'db'> = {
+	path: WS_PATH,
+	heartbeatInterval: 30_000,
+	retainedEvents: 1_000,
+	maxPayload: 64 * 1024,
+	maxSocketsPerUser: 20,
+	// A client flushes up to 100 queued messages at once on reconnect; allow that burst.
+	messageRate: { burst: 200, perSecond: 20, closeAfter: 50 },
+	connectionRate: { burst: 50, perSecond: 10 },
+	allowedOrigins: [],
+	maxBufferedBytes: 4 * 1024 * 1024,
+	closeTimeout: 5_000,
+	dedupeRetention: 7 * 24 * 60 * 60 * 1000,
+	logger: console
+};
+
+function positive(name: string, value: unknown, integer = true): void {
+	const ok =
+		typeof value === 'number' &&
+		value > 0 &&
+		(integer ? Number.isSafeInteger(value) : isFinite(value));
+	if (!ok) {
+		throw new TypeError(`hub option ${name} must be a positive ${integer ? 'integer' : 'number'}`);
+	}
+}
+
+/** Fill in defaults and check every option; throws a TypeError naming the first bad one. */
+export function resolveHubOptions(
+	options: Partial<HubOptions> & Pick<HubOptions, 'db'>
+): HubOptions {
+	const resolved: HubOptions = { ...DEFAULT_HUB_OPTIONS, ...options };
+	const db = resolved.db as Partial<Database.Database> | undefined;
+	if (typeof db?.prepare !== 'function') {
+		throw new TypeError('hub option db must be a better-sqlite3 Database');
+	}
+	if (typeof resolved.path !== 'string' || !resolved.path.startsWith('/')) {
+		throw new TypeError('hub option path must be a string starting with /');
+	}
+	for (const name of [
+		'heartbeatInterval',
+		'retainedEvents',
+		'maxPayload',
+		'maxSocketsPerUser',
+		'maxBufferedBytes',
+		'closeTimeout',
+		'dedupeRetention'
+	] as const) {
+		positive(name, resolved[name]);
+	}
+	positive('messageRate.burst', resolved.messageRate?.burst);
+	positive('messageRate.perSecond', resolved.messageRate?.perSecond, false);
+	positive('messageRate.closeAfter', resolved.messageRate?.closeAfter);
+	positive('connectionRate.burst', resolved.connectionRate?.burst);
+	positive('connectionRate.perSecond', resolved.connectionRate?.perSecond, false);
+	const origins = resolved.allowedOrigins;
+	if (
+		typeof origins !== 'function' &&
+		!(Array.isArray(origins) && origins.every((origin) => typeof origin === 'string'))
+	) {
+		throw new TypeError('hub option allowedOrigins must be an array of origins or a function');
+	}
+	if (
+		['info', 'warn', 'error'].some(
+			(level) => typeof resolved.logger?.[level as 'info'] !== 'function'
+		)
+	) {
+		throw new TypeError('hub option logger must have info, warn and error methods');
+	}
+	return resolved;
+}
+
+function envInteger(env: NodeJS.ProcessEnv, name: string): number | undefined {
+	const raw = env[name];
+	if (raw === undefined || raw === '') return undefined;
+	const value = Number(raw);
+	if (!Number.isSafeInteger(value) || value <= 0) {
+		throw new TypeError(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+	}
+	return value;
+}
+
+/**
+ * The options the running app takes from its environment (every copy of the hub module reads the
+ * same variables, so whichever creates the hub creates the same one):
+ * REALTIME_HEARTBEAT_MS, REALTIME_RETAINED_EVENTS, REALTIME_MAX_SOCKETS_PER_USER, and
+ * REALTIME_ALLOWED_ORIGINS (comma-separated) plus adapter-node's ORIGIN.
+ */
+export function hubOptionsFromEnv(env: NodeJS.ProcessEnv): Partial<HubOptions> {
+	const options: Partial<HubOptions> = {};
+	const heartbeatInterval = envInteger(env, 'REALTIME_HEARTBEAT_MS');
+	const retainedEvents = envInteger(env, 'REALTIME_RETAINED_EVENTS');
+	const maxSocketsPerUser = envInteger(env, 'REALTIME_MAX_SOCKETS_PER_USER');
+	if (heartbeatInterval) options.heartbeatInterval = heartbeatInterval;
+	if (retainedEvents) options.retainedEvents = retainedEvents;
+	if (maxSocketsPerUser) options.maxSocketsPerUser = maxSocketsPerUser;
+	const origins = [env.ORIGIN ?? '', ...(env.REALTIME_ALLOWED_ORIGINS ?? '').split(',')]
+		.map((origin) => origin.trim())
+		.filter(Boolean)
+		.map(toOrigin);
+	if (origins.length > 0) options.allowedOrigins = origins;
+	return options;
+}
+
+/** `https://example.com/` -> `https://example.com`, as browsers send it in the Origin header. */
+function toOrigin(url: string): string {
+	try {
+		return new URL(url).origin;
+	} catch {
+		throw new TypeError(
+			`ORIGIN and REALTIME_ALLOWED_ORIGINS must hold URLs, got ${JSON.stringify(url)}`
+		);
+	}
+}

@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { startRealtimeTestServer, type RealtimeTestServer } from '../support/server-harness';
+import { TestClient } from '../support/server-client';
+
+describe('socket admission', () => {
+	let server: RealtimeTestServer;
+	let userId: number;
+
+	beforeAll(async () => {
+		server = await startRealtimeTestServer();
+		userId = server.createUser('alex');
+	});
+	afterAll(() => server.close());
+
+	async function closeCodeOf(client: TestClient): Promise<number> {
+		await client.opened; // accepted first, so the client can tell auth from network failure
+		return (await client.waitClosed()).code;
+	}
+
+	it('closes a socket without a session with 4401', async () => {
+		expect(await closeCodeOf(new TestClient(server.url))).toBe(4401);
+	});
+
+	it('closes a socket whose token has a bad signature with 4401', async () => {
+		const token = server.makeToken(userId);
+		const forged = token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA');
+		expect(await closeCodeOf(new TestClient(server.url, { token: forged }))).toBe(4401);
+	});
+
+	it('closes a socket whose session has expired with 4401', async () => {
+		const token = server.makeToken(userId, -1_000);
+		expect(await closeCodeOf(new TestClient(server.url, { token }))).toBe(4401);
+	});
+
+	it('closes a socket whose session was ended (logout) with 4401', async () => {
+		const token = server.makeToken(userId);
+		server.db.prepare('DELETE FROM sessions WHERE id = ?').run(token.split('.')[0]);
+		expect(await closeCodeOf(new TestClient(server.url, { token }))).toBe(4401);
+	});
+
+	it('closes a socket from a foreign Origin with 1008, even with a valid session', async () => {
+		const token = server.makeToken(userId);
+		const client = new TestClient(server.url, { token, origin: 'https://evil.example' });
+		expect(await closeCodeOf(client)).toBe(1008);
+	});
+
+	it('welcomes a same-origin socket with the session cookie', async () => {
+		const client = new TestClient(server.url, {
+			token: server.makeToken(userId),
+			origin: server.origin
+		});
+		expect(await client.next()).toEqual({
+			type: 'welcome',
+			data: { heartbeatInterval: 30_000, lastSeq: 0 }
+		});
+		client.close();
+	});
+
+	it('welcomes a non-browser client with the same token as a Bearer header', async () => {
+		const client = new TestClient(server.url, { token: server.makeToken(userId), via: 'bearer' });
+		expect((await client.next()).type).toBe('welcome');
+		client.close();
+	});
+
+	it('leaves upgrades on other paths to their owner (e.g. Vite HMR)', async () => {
+		const other = new WebSocketServer({ noServer: true });
+		server.http.on('upgrade', (req, socket, head) => {
+			if (req.url === '/hmr')
+				other.handleUpgrade(req, socket, head, (ws) => ws.send('{"type":"hmr"}'));
+		});
+		const client = new TestClient(server.url.replace('/ws', '/hmr'), {
+			token: server.makeToken(userId)
+		});
+		expect(await client.next()).toEqual({ type: 'hmr' });
+		client.close();
+		other.close();
+	});
+});
