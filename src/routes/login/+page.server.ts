@@ -3,12 +3,13 @@ import * as v from 'valibot';
 import { authenticate, startSession } from '$lib/server/auth';
 import { getDb } from '$lib/server/db';
 import { describeIssue } from '$lib/server/domain/validate';
-import { sameOriginPath } from '$lib/server/domain/urls';
+import { isExternalHref, safeHref } from '$lib/url';
 import type { Actions, PageServerLoad } from './$types';
 
 /** Where to go after signing in: a path on this site, never another origin. */
 function destination(redirectTo: string | null | undefined): string {
-	return sameOriginPath(redirectTo) ?? '/';
+	const href = safeHref(redirectTo);
+	return href && !isExternalHref(href) ? href : '/';
 }
 
 export const load: PageServerLoad = ({ locals, url }) => {

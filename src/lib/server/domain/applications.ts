@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import { APPLICATION_STATUSES, type ApplicationStatus } from '$machines/protocol';
 import { invalid, notFound } from './errors';
-import { emitEvent } from './events';
+import { emitEvent, getHub, type EventSink } from './events';
 import {
 	insertNotification,
 	toNotificationEvent,
@@ -109,7 +109,8 @@ export function setApplicationStatus(
 	db: Database.Database,
 	userId: number,
 	id: number,
-	status: string
+	status: string,
+	hub: EventSink = getHub()
 ): StatusChange {
 	if (!isApplicationStatus(status)) {
 		throw invalid(`Unknown status "${status}"; expected one of ${APPLICATION_STATUSES.join(', ')}`);
@@ -137,7 +138,7 @@ export function setApplicationStatus(
 	})();
 	if (change.notification) {
 		const { application } = change;
-		emitEvent(userId, 'application:status_change', {
+		emitEvent(hub, userId, 'application:status_change', {
 			application_id: application.id,
 			old_status: change.old_status,
 			new_status: application.status,
@@ -145,7 +146,7 @@ export function setApplicationStatus(
 			job_title: application.job_title,
 			company: application.company
 		});
-		emitEvent(userId, 'notification:new', toNotificationEvent(change.notification));
+		emitEvent(hub, userId, 'notification:new', toNotificationEvent(change.notification));
 	}
 	return change;
 }

@@ -1,5 +1,13 @@
 import type { CoreEventMap, CoreEventType } from '$machines/protocol';
-import { getHub } from '$lib/server/realtime/hub';
+import type { RealtimeHub } from '$lib/server/realtime/hub';
+
+export { getHub } from '$lib/server/realtime/hub';
+
+/**
+ * Where domain events go: the process's hub (`getHub()`, the default of every function that
+ * emits) or a test's own hub.
+ */
+export type EventSink = Pick<RealtimeHub, 'emit'>;
 
 /**
  * Send one core event to every socket of a user, typed by the protocol's event map. The hub
@@ -8,9 +16,10 @@ import { getHub } from '$lib/server/realtime/hub';
  * that could still roll back.
  */
 export function emitEvent<K extends CoreEventType>(
+	sink: EventSink,
 	userId: number,
 	type: K,
 	data: CoreEventMap[K]
 ): void {
-	getHub().emit(userId, type, data);
+	sink.emit(userId, type, data);
 }

@@ -5,14 +5,14 @@
 import type Database from 'better-sqlite3';
 import * as v from 'valibot';
 import { getDb } from '$lib/server/db';
-import { getHub } from '$lib/server/realtime/hub';
+import { getHub, type RealtimeHub } from '$lib/server/realtime/hub';
 import { markRead, notificationIdField } from './notifications';
 import { parseInput } from './validate';
 
 /** `notification:read` carries the id of the notification the user read. */
 const NotificationReadSchema = v.object({ id: notificationIdField });
 
-type Hub = ReturnType<typeof getHub>;
+type Hub = Pick<RealtimeHub, 'onMessage'>;
 
 /**
  * Hubs that already have the handlers, kept on globalThis so a second copy of this module (the

@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import * as v from 'valibot';
-import { emitEvent } from './events';
+import { emitEvent, getHub, type EventSink } from './events';
 import { parseStringArray } from './json';
 import {
 	insertNotification,
@@ -189,19 +189,20 @@ export function listUserSkills(db: Database.Database): { id: number; skills: str
  */
 export function postJob(
 	db: Database.Database,
-	input: JobInput
+	input: JobInput,
+	hub: EventSink = getHub()
 ): { job: JobRecord; matches: JobMatch[] } {
 	const { job, matches } = db.transaction(() => {
 		const job = insertJob(db, input);
 		return { job, matches: recommendToUsers(db, job) };
 	})();
 	for (const match of matches) {
-		emitEvent(match.userId, 'job:recommendation', {
+		emitEvent(hub, match.userId, 'job:recommendation', {
 			job,
 			match_score: match.match_score,
 			reason: match.reason
 		});
-		emitEvent(match.userId, 'notification:new', toNotificationEvent(match.notification));
+		emitEvent(hub, match.userId, 'notification:new', toNotificationEvent(match.notification));
 	}
 	return { job, matches };
 }

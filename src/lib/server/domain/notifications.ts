@@ -10,20 +10,20 @@ import {
 	type Notification,
 	type NotificationCategory
 } from '$machines/protocol';
-import { emitEvent } from './events';
+import { emitEvent, getHub, type EventSink } from './events';
 import { parseRecord } from './json';
-import { safeLinkUrl } from './urls';
+import { safeHref } from '$lib/url';
 import { parseInput, text } from './validate';
 
-/** A notification as pages show it: the protocol's shape plus whether it was read. */
-export type NotificationRow = Notification & { read: boolean };
+/** A notification as pages show it: the protocol's shape (with its uuid id) plus its read flag. */
+export type NotificationRow = Notification & { id: string; read: boolean };
 
 /** What a caller provides to create a notification. */
 export interface NotificationInput {
 	category: NotificationCategory;
 	title: string;
 	description: string;
-	/** Kept only when it is a same-origin path or an http(s) URL; see `safeLinkUrl`. */
+	/** Kept only when a same-origin path or http(s) URL: `safeHref`, the rule the UI links by. */
 	actionUrl?: string;
 	actionLabel?: string;
 	metadata?: Record<string, unknown>;
@@ -98,7 +98,7 @@ export function insertNotification(
 	createdAt = new Date().toISOString()
 ): NotificationRow {
 	const parsed = parseInput(NotificationInputSchema, input);
-	const actionUrl = safeLinkUrl(parsed.actionUrl) ?? null;
+	const actionUrl = safeHref(parsed.actionUrl);
 	const row: NotificationDbRow = {
 		id: randomUUID(),
 		category: parsed.category,
@@ -123,10 +123,11 @@ export function insertNotification(
 export function createNotification(
 	db: Database.Database,
 	userId: number,
-	input: NotificationInput
+	input: NotificationInput,
+	hub: EventSink = getHub()
 ): NotificationRow {
 	const row = insertNotification(db, userId, input);
-	emitEvent(userId, 'notification:new', toNotificationEvent(row));
+	emitEvent(hub, userId, 'notification:new', toNotificationEvent(row));
 	return row;
 }
 
@@ -148,7 +149,7 @@ export function listNotifications(
 			`SELECT id, category, title, description, action_url, action_label, metadata, read, created_at
 			 FROM notifications
 			 WHERE user_id = ? AND (? IS NULL OR category = ?) AND (? = 0 OR read = 0)
-			 ORDER BY created_at DESC, rowid DESC
+			 ORDER BY created_at DESC, id DESC
 			 LIMIT ?`
 		)
 		.all(userId, category, category, unreadOnly ? 1 : 0, limit);

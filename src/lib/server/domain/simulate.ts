@@ -12,6 +12,7 @@ import {
 	type StatusChange
 } from './applications';
 import { invalid } from './errors';
+import { getHub, type EventSink } from './events';
 import { postJob, type JobMatch, type JobRecord } from './jobs';
 import { parseStringArray } from './json';
 import { createNotification, type NotificationInput, type NotificationRow } from './notifications';
@@ -30,21 +31,26 @@ const FALLBACK_SKILLS = ['typescript', 'svelte', 'node'];
  */
 export function simulateJob(
 	db: Database.Database,
-	userId: number
+	userId: number,
+	hub: EventSink = getHub()
 ): { job: JobRecord; matches: JobMatch[] } {
 	const row = db
 		.prepare<[number], { skills: string }>('SELECT skills FROM users WHERE id = ?')
 		.get(userId);
 	const own = parseStringArray(row?.skills ?? null).slice(0, 5);
 	const skills = own.length > 0 ? own : FALLBACK_SKILLS;
-	return postJob(db, {
-		title: 'Senior Software Engineer',
-		company: 'Tech Corp',
-		location: 'Remote',
-		salary_range: '$150,000 - $180,000',
-		description: `Build and run real-time features with ${skills.join(', ')}.`,
-		skills
-	});
+	return postJob(
+		db,
+		{
+			title: 'Senior Software Engineer',
+			company: 'Tech Corp',
+			location: 'Remote',
+			salary_range: '$150,000 - $180,000',
+			description: `Build and run real-time features with ${skills.join(', ')}.`,
+			skills
+		},
+		hub
+	);
 }
 
 /**
@@ -54,7 +60,8 @@ export function simulateJob(
 export function simulateApplicationMove(
 	db: Database.Database,
 	userId: number,
-	{ id, status }: { id?: number; status?: ApplicationStatus }
+	{ id, status }: { id?: number; status?: ApplicationStatus },
+	hub: EventSink = getHub()
 ): StatusChange {
 	const applications = listApplications(db, userId);
 	const target =
@@ -66,7 +73,7 @@ export function simulateApplicationMove(
 	}
 	const to = status ?? nextStatus(target.status);
 	if (!to) throw invalid(`This application is ${statusLabel(target.status)}: choose a status`);
-	return setApplicationStatus(db, userId, target.id, to);
+	return setApplicationStatus(db, userId, target.id, to, hub);
 }
 
 /** A plausible notification of each category. */
@@ -101,7 +108,8 @@ const SAMPLE_NOTIFICATIONS: Record<NotificationCategory, Omit<NotificationInput,
 export function simulateNotification(
 	db: Database.Database,
 	userId: number,
-	category: NotificationCategory
+	category: NotificationCategory,
+	hub: EventSink = getHub()
 ): NotificationRow {
-	return createNotification(db, userId, { category, ...SAMPLE_NOTIFICATIONS[category] });
+	return createNotification(db, userId, { category, ...SAMPLE_NOTIFICATIONS[category] }, hub);
 }
