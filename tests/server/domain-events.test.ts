@@ -199,12 +199,12 @@ describe('domain events', () => {
 			expectDomainError(
 				() => postJob(db, { title: ' ', company: 'X', skills: ['a'] }, server.hub),
 				400,
-				/^title: Title is required/
+				/^Title is required$/
 			);
 			expectDomainError(
 				() => postJob(db, { title: 'T', company: 'X', skills: [' '] }, server.hub),
 				400,
-				/skills: List at least one skill/
+				/^List at least one skill$/
 			);
 			expectDomainError(
 				() =>
@@ -214,7 +214,7 @@ describe('domain events', () => {
 						server.hub
 					),
 				400,
-				/url: /
+				/^URL must/
 			);
 			expect(jobs()).toBe(before);
 		});
@@ -394,7 +394,7 @@ describe('domain events', () => {
 						server.hub
 					),
 				400,
-				/category: Unknown notification category/
+				/^Unknown notification category$/
 			);
 			expectDomainError(
 				() =>
@@ -405,7 +405,7 @@ describe('domain events', () => {
 						server.hub
 					),
 				400,
-				/title: Title is required/
+				/^Title is required$/
 			);
 		});
 
@@ -513,6 +513,11 @@ describe('domain events', () => {
 				() => simulateApplicationMove(db, casey.id, {}, server.hub),
 				400,
 				/No application can move/
+			);
+			expectDomainError(
+				() => simulateApplicationMove(db, sam.id, { id }, server.hub),
+				404,
+				/not found/
 			);
 			const events = await eventsUntilMarker(casey);
 			expect(events.map((e) => e.type)).toEqual([

@@ -2,7 +2,6 @@ import { fail, redirect } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { authenticate, startSession } from '$lib/server/auth';
 import { getDb } from '$lib/server/db';
-import { describeIssue } from '$lib/server/domain/validate';
 import { isExternalHref, safeHref } from '$lib/url';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -46,7 +45,7 @@ export const actions: Actions = {
 		);
 		const email = (fields.email ?? '').trim().slice(0, 254);
 		const parsed = v.safeParse(LoginForm, fields);
-		if (!parsed.success) return fail(400, { email, message: describeIssue(parsed.issues[0]) });
+		if (!parsed.success) return fail(400, { email, message: parsed.issues[0].message });
 		const user = await authenticate(getDb(), parsed.output.email, parsed.output.password);
 		if (!user) return fail(400, { email, message: 'Incorrect email or password' });
 		startSession(cookies, user.id, url);

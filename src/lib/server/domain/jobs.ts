@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import * as v from 'valibot';
+import { isExternalHref, safeHref } from '$lib/url';
 import { emitEvent, getHub, type EventSink } from './events';
 import { parseStringArray } from './json';
 import {
@@ -39,11 +40,14 @@ export type JobListItem = JobRecord & {
 /** A job recommended to the user. */
 export type RecommendedJob = JobRecord & { match_score: number; reason: string; seen: boolean };
 
-const httpUrl = v.pipe(
+/** A job's link to its posting: an absolute http(s) URL, the only kind the UI links to. */
+const postingUrl = v.pipe(
 	v.string('URL must be text'),
 	v.trim(),
-	v.url('URL must be a valid URL'),
-	v.check((url) => /^https?:\/\//i.test(url), 'URL must start with http:// or https://')
+	v.check((url) => {
+		const href = safeHref(url);
+		return href !== null && isExternalHref(href);
+	}, 'URL must be an http:// or https:// address')
 );
 
 const JobInputSchema = v.object({
@@ -65,7 +69,7 @@ const JobInputSchema = v.object({
 		v.minLength(1, 'List at least one skill'),
 		v.maxLength(50, 'List at most 50 skills')
 	),
-	url: v.optional(v.nullable(httpUrl), null)
+	url: v.optional(v.nullable(postingUrl), null)
 });
 
 /** What a caller provides to post a job. */
@@ -174,8 +178,8 @@ export function jobAlertNotification(
 	};
 }
 
-/** Every user's id and normalised skills. */
-export function listUserSkills(db: Database.Database): { id: number; skills: string[] }[] {
+/** Every user's id and skills. */
+function listUserSkills(db: Database.Database): { id: number; skills: string[] }[] {
 	return db
 		.prepare<[], { id: number; skills: string }>('SELECT id, skills FROM users ORDER BY id')
 		.all()

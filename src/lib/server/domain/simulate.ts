@@ -5,13 +5,14 @@
 import type Database from 'better-sqlite3';
 import type { ApplicationStatus, NotificationCategory } from '$machines/protocol';
 import {
+	getApplication,
 	listApplications,
 	nextStatus,
 	setApplicationStatus,
 	statusLabel,
 	type StatusChange
 } from './applications';
-import { invalid } from './errors';
+import { invalid, notFound } from './errors';
 import { getHub, type EventSink } from './events';
 import { postJob, type JobMatch, type JobRecord } from './jobs';
 import { parseStringArray } from './json';
@@ -55,7 +56,8 @@ export function simulateJob(
 
 /**
  * Move an application: the one with `id` (else the most recently updated one that can still move)
- * to `status` (else the next status on the usual path). 400 when there is nothing to move.
+ * to `status` (else the next status on the usual path). 400 when there is nothing to move, 404
+ * when `id` is not one of the user's applications.
  */
 export function simulateApplicationMove(
 	db: Database.Database,
@@ -63,13 +65,14 @@ export function simulateApplicationMove(
 	{ id, status }: { id?: number; status?: ApplicationStatus },
 	hub: EventSink = getHub()
 ): StatusChange {
-	const applications = listApplications(db, userId);
 	const target =
 		id === undefined
-			? applications.find((application) => nextStatus(application.status) !== null)
-			: applications.find((application) => application.id === id);
+			? listApplications(db, userId).find((application) => nextStatus(application.status) !== null)
+			: getApplication(db, userId, id);
 	if (!target) {
-		throw invalid(id === undefined ? 'No application can move forward' : 'Application not found');
+		throw id === undefined
+			? invalid('No application can move forward')
+			: notFound('Application not found');
 	}
 	const to = status ?? nextStatus(target.status);
 	if (!to) throw invalid(`This application is ${statusLabel(target.status)}: choose a status`);
