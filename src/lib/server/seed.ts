@@ -147,6 +147,15 @@ const DEMO_JOBS: (JobInput & { daysAgo: number })[] = [
 	}
 ];
 
+/** Every account's first notification. */
+const WELCOME: DemoUser['notifications'][number] = {
+	category: 'system',
+	title: 'Welcome to Career Copilot',
+	description: 'Add your skills to get better job matches.',
+	hoursAgo: 24 * 14,
+	read: true
+};
+
 const DEMO_USERS: DemoUser[] = [
 	{
 		email: 'alex@example.com',
@@ -179,13 +188,7 @@ const DEMO_USERS: DemoUser[] = [
 				hoursAgo: 50,
 				read: true
 			},
-			{
-				category: 'system',
-				title: 'Welcome to Career Copilot',
-				description: 'Add your skills to get better job matches.',
-				hoursAgo: 24 * 14,
-				read: true
-			}
+			WELCOME
 		]
 	},
 	{
@@ -217,13 +220,7 @@ const DEMO_USERS: DemoUser[] = [
 				hoursAgo: 60,
 				read: true
 			},
-			{
-				category: 'system',
-				title: 'Welcome to Career Copilot',
-				description: 'Add your skills to get better job matches.',
-				hoursAgo: 24 * 14,
-				read: true
-			}
+			WELCOME
 		]
 	}
 ];
