@@ -1,6 +1,6 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vitest/config';
-import { realtimePlugin } from './src/lib/server/realtime/vite-plugin';
+import { realtimePlugin } from './src/lib/server/realtime/vite-plugin.ts';
 
 export default defineConfig({
 	plugins: [sveltekit(), realtimePlugin()],

@@ -102,7 +102,7 @@ const secrets = new WeakMap<Database.Database, Buffer>();
 function sessionSecret(db: Database.Database): Buffer {
 	const cached = secrets.get(db);
 	if (cached) return cached;
-	const configured = process.env.SESSION_SECRET;
+	const configured = process.env.SESSION_SECRET || undefined;
 	if (configured !== undefined && configured.length < MIN_SECRET_LENGTH) {
 		throw new TypeError(`SESSION_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
 	}

@@ -9,7 +9,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Plugin } from 'vite';
-import { findHub, isPath, type UpgradeHandler } from './global';
+import { findHub, isPath, type UpgradeHandler } from './global.ts';
 
 const HUB_MODULE = '/src/lib/server/realtime/hub.ts';
 
