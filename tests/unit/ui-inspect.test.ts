@@ -40,12 +40,14 @@ describe('chartNodes', () => {
 
 	it('marks initial states, types, events and targets', () => {
 		const byId = new Map(chartNodes(machine).map((n) => [n.id, n]));
-		expect(byId.get('demo.idle')).toMatchObject({ initial: true, type: 'atomic', events: ['GO'] });
-		expect(byId.get('demo.idle')?.targets).toEqual(['demo.busy']);
+		expect(byId.get('demo.idle')).toMatchObject({ initial: true, type: 'atomic' });
+		expect(byId.get('demo.idle')?.transitions).toEqual([{ event: 'GO', targets: ['demo.busy'] }]);
 		expect(byId.get('demo.busy')).toMatchObject({ initial: false, type: 'parallel' });
-		expect(byId.get('demo.busy.left.a')?.events).toEqual(['after wait']);
-		expect(byId.get('demo.busy.left.a')?.targets).toEqual(['demo.busy.left.b']);
-		expect(byId.get('demo.busy.left.b')?.initial).toBe(false);
+		expect(byId.get('demo.busy')?.transitions).toEqual([{ event: 'STOP', targets: ['demo.idle'] }]);
+		expect(byId.get('demo.busy.left.a')?.transitions).toEqual([
+			{ event: 'after wait', targets: ['demo.busy.left.b'] }
+		]);
+		expect(byId.get('demo.busy.left.b')).toMatchObject({ initial: false, transitions: [] });
 	});
 
 	it('reads a machine without setup() too', () => {

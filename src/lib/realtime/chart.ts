@@ -17,9 +17,13 @@ export interface ChartNode {
 	type: AnyStateNode['type'];
 	/** Whether this node is its parent's initial state. */
 	initial: boolean;
-	/** Events with a transition from this node ("after" delays included as "after <delay>"). */
-	events: string[];
-	/** Target ids of those transitions. */
+	/** Transitions from this node by event ("after" delays as "after <delay>", eventless as "always"). */
+	transitions: ChartTransition[];
+}
+
+export interface ChartTransition {
+	event: string;
+	/** Target state ids; empty for a transition that only runs actions. */
 	targets: string[];
 }
 
@@ -38,13 +42,11 @@ export function chartNodes(machine: AnyStateMachine): ChartNode[] {
 }
 
 function describe(node: AnyStateNode, initial: boolean): ChartNode {
-	const events = new Set<string>();
-	const targets = new Set<string>();
-	for (const [eventType, transitions] of node.transitions) {
-		events.add(eventType.startsWith('xstate.after.') ? afterLabel(eventType) : eventType);
-		for (const t of transitions) for (const target of t.target ?? []) targets.add(target.id);
-	}
-	for (const t of node.always ?? []) for (const target of t.target ?? []) targets.add(target.id);
+	const transitions: ChartTransition[] = [...node.transitions].map(([eventType, list]) => ({
+		event: eventType.startsWith('xstate.after.') ? afterLabel(eventType) : eventType,
+		targets: targetsOf(list)
+	}));
+	if (node.always?.length) transitions.push({ event: 'always', targets: targetsOf(node.always) });
 	return {
 		id: node.id,
 		key: node.key,
@@ -52,9 +54,13 @@ function describe(node: AnyStateNode, initial: boolean): ChartNode {
 		depth: node.path.length,
 		type: node.type,
 		initial,
-		events: [...events],
-		targets: [...targets]
+		transitions
 	};
+}
+
+/** The distinct target ids of a list of transitions (guarded alternatives included). */
+function targetsOf(list: readonly { target?: readonly AnyStateNode[] }[]): string[] {
+	return [...new Set(list.flatMap((t) => (t.target ?? []).map((target) => target.id)))];
 }
 
 /** "xstate.after.backoff.connection.reconnecting.backoff" -> "after backoff". */

@@ -3,36 +3,15 @@
  * `PUBLIC_XSTATE_INSPECT`) into values the realtime module can use. Pure, so it is unit-tested.
  */
 
-/** The parts of `window.location` the socket URL is built from. */
-export interface PageLocation {
-	protocol: string;
-	host: string;
-}
+/** The same origin's socket endpoint; the client turns a path into a ws(s): URL. */
+export const DEFAULT_WS_PATH = '/ws';
 
 /**
- * The WebSocket URL: `configured` when set (ws:, wss:, http(s): turned into ws(s):, or a path on
- * this origin), else the same origin's `/ws`, with `wss:` on an https page.
- * Throws a TypeError naming PUBLIC_WS_URL for a value that is none of these.
+ * The URL given to the client: PUBLIC_WS_URL when set, else `/ws` on this origin. The client
+ * itself validates it (a TypeError naming `url`).
  */
-export function resolveWsUrl(configured: string | undefined, location: PageLocation): string {
-	const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-	const value = configured?.trim();
-	if (!value) return `${scheme}//${location.host}/ws`;
-	if (value.startsWith('/') && !value.startsWith('//'))
-		return `${scheme}//${location.host}${value}`;
-	let url: URL;
-	try {
-		url = new URL(value);
-	} catch {
-		throw new TypeError(`PUBLIC_WS_URL must be a ws(s) or http(s) URL or a path, got ${value}`);
-	}
-	if (url.protocol === 'http:' || url.protocol === 'https:') {
-		url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-	}
-	if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-		throw new TypeError(`PUBLIC_WS_URL must use ws:, wss:, http: or https:, got ${url.protocol}`);
-	}
-	return url.href;
+export function wsUrl(configured: string | undefined): string {
+	return configured?.trim() || DEFAULT_WS_PATH;
 }
 
 const TRUE = new Set(['true', '1', 'yes', 'on']);

@@ -16,15 +16,6 @@ export interface NotificationPreferences {
 	categories: Record<NotificationCategory, boolean>;
 }
 
-/** Human names for the categories, in display order. */
-export const CATEGORY_LABELS: Record<NotificationCategory, string> = {
-	system: 'System',
-	job_alert: 'Job alerts',
-	application: 'Applications',
-	recommendation: 'Recommendations',
-	social: 'Social'
-};
-
 /** Sound off (browsers block audio before a user gesture anyway), every category on. */
 export function defaultPreferences(): NotificationPreferences {
 	return {
@@ -44,7 +35,7 @@ const PreferencesSchema = v.object({
 		v.object(
 			Object.fromEntries(
 				NOTIFICATION_CATEGORIES.map((c) => [c, v.fallback(v.boolean(), defaults.categories[c])])
-			) as Record<NotificationCategory, v.GenericSchema<unknown, boolean>>
+			) as unknown as Record<NotificationCategory, v.GenericSchema<unknown, boolean>>
 		),
 		() => defaultPreferences().categories
 	)

@@ -2,21 +2,17 @@
  * How the connection is shown: the status dot's tone, its label and the sentence that says why.
  * Pure, from the client's status detail, so every case is unit-tested.
  */
-import { CloseCode } from '$machines/protocol';
+import type { StatusDetail, StatusReason } from '$machines/status';
 import { formatClock } from '$lib/format';
 
-/** The client's four statuses plus `off` when PUBLIC_ENABLE_WEBSOCKETS=false. */
-export type UiStatus = 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'off';
+/** The client's four statuses plus `off` when live updates are switched off. */
+export type UiStatus = StatusDetail['status'] | 'off';
 
-/** The fields of the client's `getStatusDetail()` the UI reads. */
-export interface StatusDetailView {
-	status: Exclude<UiStatus, 'off'>;
-	reason: string | null;
-	attempt: number;
-	maxAttempts: number;
-	nextRetryAt: number | null;
-	closeCode: number | null;
-}
+/** The fields of the client's `getStatusDetail()` the dot reads. */
+export type StatusDetailView = Pick<
+	StatusDetail,
+	'status' | 'reason' | 'attempt' | 'maxAttempts' | 'nextRetryAt'
+>;
 
 /** Dot colour: green, yellow (pulsing), red, grey. */
 export type StatusTone = 'ok' | 'pending' | 'down' | 'off';
@@ -26,80 +22,72 @@ export interface StatusView {
 	tone: StatusTone;
 	/** One or two words next to the dot: "Connected", "Reconnecting", "Offline"... */
 	label: string;
-	/** The tooltip and screen-reader sentence: why, and what happens next. */
+	/** The tooltip: why, and what happens next. */
 	description: string;
 	/** Whether to offer a "Reconnect" button. */
 	canReconnect: boolean;
-	/** Whether the user must sign in again. */
+	/** Whether the user must sign in again (offer that instead of reconnecting). */
 	sessionExpired: boolean;
 }
 
-const SESSION_CODES: ReadonlySet<number> = new Set([CloseCode.UNAUTHORIZED, CloseCode.FORBIDDEN]);
+const RETRY_CAUSES: Partial<Record<StatusReason, string>> = {
+	closed: 'Connection lost',
+	'connect-timeout': 'The server did not answer',
+	'heartbeat-timeout': 'The connection went silent',
+	'rate-limited': 'Too many connections, slowing down'
+};
 
-/** The view for the dot; `off` (with `why`) when live updates are switched off. */
-export function describeStatus(detail: StatusDetailView | null, off?: string): StatusView {
-	if (off !== undefined || detail === null) {
-		return {
-			status: 'off',
-			tone: 'off',
-			label: 'Live updates off',
-			description: off || 'Live updates are off: reload the page to see changes.',
-			canReconnect: false,
-			sessionExpired: false
-		};
+/** The view for the dot; `off` (saying `offReason`) when live updates are switched off. */
+export function describeStatus(detail: StatusDetailView, offReason?: string): StatusView {
+	if (offReason !== undefined) {
+		return { ...base('off', 'off', 'Live updates off', offReason), status: 'off' };
 	}
 	switch (detail.status) {
 		case 'connected':
-			return view(detail, 'ok', 'Connected', 'Connected: updates arrive live.');
+			return base('connected', 'ok', 'Connected', 'Connected: updates arrive live.');
 		case 'connecting':
-			return view(detail, 'pending', 'Connecting', 'Connecting to live updates…');
+			return base('connecting', 'pending', 'Connecting', 'Connecting to live updates…');
 		case 'reconnecting':
-			return view(detail, 'pending', 'Reconnecting', reconnectingSentence(detail));
+			return base('reconnecting', 'pending', 'Reconnecting', reconnecting(detail));
 		case 'disconnected':
 			return disconnected(detail);
 	}
 }
 
-function view(
-	detail: StatusDetailView,
-	tone: StatusTone,
-	label: string,
-	description: string
-): StatusView {
-	return {
-		status: detail.status,
-		tone,
-		label,
-		description,
-		canReconnect: detail.status === 'disconnected',
-		sessionExpired: false
-	};
+function base(status: UiStatus, tone: StatusTone, label: string, description: string): StatusView {
+	return { status, tone, label, description, canReconnect: false, sessionExpired: false };
 }
 
-function reconnectingSentence(detail: StatusDetailView): string {
+function reconnecting(detail: StatusDetailView): string {
+	const cause = (detail.reason && RETRY_CAUSES[detail.reason]) || 'Connection lost';
 	const of = Number.isFinite(detail.maxAttempts) ? ` of ${detail.maxAttempts}` : '';
 	const attempt = detail.attempt > 0 ? `attempt ${detail.attempt}${of}` : 'retrying';
-	const next = detail.nextRetryAt ? `, next try at ${formatClock(detail.nextRetryAt)}` : '';
-	return `Connection lost: ${attempt}${next}.`;
+	const next =
+		detail.nextRetryAt === null ? '' : `, next try at ${formatClock(detail.nextRetryAt)}`;
+	return `${cause}: ${attempt}${next}.`;
 }
 
 function disconnected(detail: StatusDetailView): StatusView {
-	if (detail.reason === 'offline') {
-		return view(detail, 'down', 'Offline', 'Offline: reconnects when the network is back.');
+	const down = (label: string, description: string, canReconnect = true) => ({
+		...base('disconnected', 'down', label, description),
+		canReconnect
+	});
+	switch (detail.reason) {
+		case 'offline':
+			return down('Offline', 'Offline: reconnects by itself when the network is back.', false);
+		case 'unauthorized':
+		case 'forbidden':
+			return {
+				...down('Session expired', 'Session expired: sign in again.', false),
+				sessionExpired: true
+			};
+		case 'manual':
+			return down('Disconnected', 'Disconnected: live updates are paused.');
+		case 'policy':
+			return down('Disconnected', 'The server refused the connection.');
+		case 'max-attempts':
+			return down('Disconnected', `Could not reconnect after ${detail.attempt} attempts.`);
+		default:
+			return down('Disconnected', 'Not connected.');
 	}
-	if (detail.closeCode !== null && SESSION_CODES.has(detail.closeCode)) {
-		return {
-			...view(detail, 'down', 'Session expired', 'Session expired: sign in again.'),
-			sessionExpired: true
-		};
-	}
-	if (detail.reason === 'manual') {
-		return view(detail, 'down', 'Disconnected', 'Disconnected: live updates are paused.');
-	}
-	const gaveUp =
-		Number.isFinite(detail.maxAttempts) && detail.attempt >= detail.maxAttempts
-			? ` after ${detail.attempt} attempts`
-			: '';
-	const why = detail.reason ? ` (${detail.reason})` : '';
-	return view(detail, 'down', 'Disconnected', `Could not connect${gaveUp}${why}.`);
 }

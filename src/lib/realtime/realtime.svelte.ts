@@ -1,0 +1,231 @@
+/**
+ * The Svelte side of the connection: one realtime client per signed-in page, created in the
+ * browser only, and reactive state over its actor for the status dot, the badges, the toasts and
+ * /inspect. Components read this state; none of them opens a socket or runs a timer.
+ */
+import { untrack } from 'svelte';
+import { invalidateAll } from '$app/navigation';
+import { env } from '$env/dynamic/public';
+import { createRealtimeClient, type RealtimeClient } from '$machines/client';
+import type { CoreEventMap, CoreEventType } from '$machines/protocol';
+import type { ConnectionSnapshot, StatusDetail } from '$machines/status';
+import type { InspectionEvent } from 'xstate';
+import { readFlag, wsUrl } from './env';
+import { appendEvent, summarizeEvent, type LoggedEvent } from './event-log';
+import { attachStatelyInspector } from './inspector';
+import { EventListeners, type EventListener } from './listeners';
+import { PreferencesState } from './preferences.svelte';
+import { describeStatus } from './status';
+import { LiveToasts } from './toasts';
+
+/** The window event dispatched after page data was reloaded because events may have been missed. */
+export const RECONNECTED_EVENT = 'websocket:reconnected';
+
+const CORE_EVENTS: CoreEventType[] = [
+	'job:recommendation',
+	'application:status_change',
+	'notification:new'
+];
+
+/** What the dot shows before the client reports (and in the server-rendered page). */
+const CONNECTING: StatusDetail = {
+	status: 'connecting',
+	reason: null,
+	attempt: 0,
+	maxAttempts: Infinity,
+	nextRetryAt: null,
+	queueLength: 0,
+	lastSeq: 0,
+	droppedFrames: 0,
+	closeCode: null
+};
+
+export class RealtimeState {
+	/** The client while one runs (browser, signed in, live updates on). */
+	client = $state.raw<RealtimeClient | null>(null);
+	/** The machine's latest snapshot, for /inspect. */
+	snapshot = $state.raw<ConnectionSnapshot | null>(null);
+	/** The client's status detail (attempt, next retry, reason, queue, lastSeq...). */
+	detail = $state.raw<StatusDetail>(CONNECTING);
+	/** Why live updates are off, when they are (setting or configuration error). */
+	offReason = $state<string | undefined>(undefined);
+	/** What the status dot shows. */
+	view = $derived(describeStatus(this.detail, this.offReason));
+	/** New recommendations (the Jobs badge). */
+	jobsBadge = $state(0);
+	/** Unread notifications (the bell). */
+	unread = $state(0);
+	/** The machine's last 50 events, newest first. */
+	events = $state.raw<LoggedEvent[]>([]);
+
+	readonly preferences = new PreferencesState();
+	readonly #toasts = new LiveToasts(() => this.preferences.current);
+	readonly #listeners = new EventListeners();
+	#onJobsPage = false;
+	#eventCount = 0;
+	#connections = 0;
+	#reloadedConnection = -1;
+
+	/**
+	 * Start live updates for the signed-in user (browser only); returns the cleanup that stops
+	 * the client. With PUBLIC_ENABLE_WEBSOCKETS=false no socket is opened and the dot says so.
+	 * Untracked: called from an effect, it must not make that effect depend on the state it sets.
+	 */
+	start(): () => void {
+		return untrack(() => this.#start());
+	}
+
+	#start(): () => void {
+		let client: RealtimeClient;
+		try {
+			if (!readFlag('PUBLIC_ENABLE_WEBSOCKETS', env.PUBLIC_ENABLE_WEBSOCKETS, true)) {
+				this.offReason = 'Live updates are switched off here: reload the page to see changes.';
+				return () => undefined;
+			}
+			client = createRealtimeClient(
+				{ url: wsUrl(env.PUBLIC_WS_URL), autoConnect: false },
+				{ inspect: (event) => this.#log(event) }
+			);
+		} catch (error) {
+			this.offReason = `Live updates are off: ${(error as Error).message}`;
+			console.error(error);
+			return () => undefined;
+		}
+		this.offReason = undefined;
+		const cleanups = [
+			this.#follow(client),
+			...CORE_EVENTS.map((type) =>
+				client.subscribe(type, (data: unknown) => this.#receive(type, data))
+			),
+			client.onResync(() => this.#reload())
+		];
+		const detachInspector = this.#maybeInspect(client);
+		this.client = client;
+		client.connect();
+		return () => {
+			for (const cleanup of cleanups) cleanup();
+			detachInspector();
+			client.stop();
+			this.client = null;
+			this.snapshot = null;
+		};
+	}
+
+	/** Try again now (the status dot's Reconnect button). */
+	reconnect(): void {
+		this.client?.connect();
+	}
+
+	/** Listen to one kind of server event (replays included); returns the unsubscribe. */
+	on<T extends CoreEventType>(type: T, listener: EventListener<T>): () => void {
+		return this.#listeners.add(type, listener);
+	}
+
+	/** Reload the page data whenever one of these events arrives; returns the unsubscribe. */
+	reloadOn(...types: CoreEventType[]): () => void {
+		const offs = types.map((type) => this.on(type, () => void invalidateAll()));
+		return () => offs.forEach((off) => off());
+	}
+
+	/** Take the badge counts from freshly loaded page data (the server's truth). */
+	syncCounts(unread: number, newRecommendations: number): void {
+		this.unread = unread;
+		this.jobsBadge = this.#onJobsPage ? 0 : newRecommendations;
+	}
+
+	/** The Jobs page is open (it marks recommendations seen): the badge stays clear meanwhile. */
+	setJobsPageOpen(open: boolean): void {
+		this.#onJobsPage = open;
+		if (open) this.jobsBadge = 0;
+	}
+
+	/** Log the connection machine's own events (not its children's) for /inspect. */
+	#log(event: InspectionEvent): void {
+		if (event.type !== '@xstate.event' || event.actorRef.sessionId !== event.rootId) return;
+		this.events = appendEvent(this.events, {
+			n: ++this.#eventCount,
+			at: Date.now(),
+			type: event.event.type,
+			summary: summarizeEvent(event.event)
+		});
+	}
+
+	/** Mirror the actor: snapshot, status detail, network toasts, reconnect reloads. */
+	#follow(client: RealtimeClient): () => void {
+		const onSnapshot = (snapshot: ConnectionSnapshot) => {
+			this.snapshot = snapshot;
+			this.#setDetail(client.getStatusDetail());
+		};
+		onSnapshot(client.actor.getSnapshot());
+		const subscription = client.actor.subscribe(onSnapshot);
+		return () => subscription.unsubscribe();
+	}
+
+	#setDetail(next: StatusDetail): void {
+		const previous = this.detail;
+		if (sameDetail(previous, next)) return;
+		this.detail = next;
+		if (previous.status === next.status && previous.reason === next.reason) return;
+		this.#toasts.network({
+			status: next.status,
+			offline: next.reason === 'offline',
+			// Not started yet, or disconnect() on purpose: nothing to alarm anyone about.
+			intentional: next.reason === 'idle' || next.reason === 'manual'
+		});
+		if (next.status === 'connected' && previous.status !== 'connected') {
+			this.#connections += 1;
+			// Back after a loss: events may have been missed while away, so reload the page data.
+			if (this.#connections > 1) this.#reload();
+		}
+	}
+
+	#receive(type: CoreEventType, data: unknown): void {
+		switch (type) {
+			case 'job:recommendation':
+				if (!this.#onJobsPage) this.jobsBadge += 1;
+				this.#toasts.jobMatch(data as CoreEventMap['job:recommendation']);
+				break;
+			case 'application:status_change':
+				this.#toasts.statusChange(data as CoreEventMap['application:status_change']);
+				break;
+			case 'notification:new':
+				this.unread += 1;
+				this.#toasts.notification(data as CoreEventMap['notification:new']);
+				break;
+		}
+		this.#listeners.emit(type, data as CoreEventMap[typeof type]);
+	}
+
+	/** Reload every page's data once per connection and tell the app (`websocket:reconnected`). */
+	#reload(): void {
+		if (this.#reloadedConnection === this.#connections) return;
+		this.#reloadedConnection = this.#connections;
+		void invalidateAll();
+		window.dispatchEvent(new CustomEvent(RECONNECTED_EVENT));
+	}
+
+	#maybeInspect(client: RealtimeClient): () => void {
+		let detach: (() => void) | null = null;
+		let stopped = false;
+		try {
+			if (!readFlag('PUBLIC_XSTATE_INSPECT', env.PUBLIC_XSTATE_INSPECT, false)) {
+				return () => undefined;
+			}
+		} catch (error) {
+			console.error(error);
+			return () => undefined;
+		}
+		attachStatelyInspector(client.actor).then(
+			(d) => (stopped ? d() : (detach = d)),
+			(error) => console.error('Stately inspector unavailable', error)
+		);
+		return () => {
+			stopped = true;
+			detach?.();
+		};
+	}
+}
+
+function sameDetail(a: StatusDetail, b: StatusDetail): boolean {
+	return (Object.keys(a) as (keyof StatusDetail)[]).every((key) => a[key] === b[key]);
+}
