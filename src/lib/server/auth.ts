@@ -160,18 +160,29 @@ function verifiedSessionId(db: Database.Database, token: string): string | null 
 	return given.length === expected.length && timingSafeEqual(given, expected) ? id : null;
 }
 
+type SessionRow = SessionUser & { expires_at: number };
+const lookups = new WeakMap<Database.Database, Database.Statement<[string, number], SessionRow>>();
+
+/** The prepared session query, once per database: it runs on every request and every upgrade. */
+function sessionLookup(db: Database.Database): Database.Statement<[string, number], SessionRow> {
+	let statement = lookups.get(db);
+	if (!statement) {
+		statement = db.prepare<[string, number], SessionRow>(
+			`SELECT users.id, users.email, users.name, sessions.expires_at
+			 FROM sessions JOIN users ON users.id = sessions.user_id
+			 WHERE sessions.id = ? AND sessions.expires_at > ?`
+		);
+		lookups.set(db, statement);
+	}
+	return statement;
+}
+
 /** The live session a token names, or null when it is malformed, forged, expired or ended. */
 export function sessionFromToken(db: Database.Database, token: string | undefined): Session | null {
 	if (!token) return null;
 	const id = verifiedSessionId(db, token);
 	if (!id) return null;
-	const row = db
-		.prepare<[string, number], SessionUser & { expires_at: number }>(
-			`SELECT users.id, users.email, users.name, sessions.expires_at
-			 FROM sessions JOIN users ON users.id = sessions.user_id
-			 WHERE sessions.id = ? AND sessions.expires_at > ?`
-		)
-		.get(id, Date.now());
+	const row = sessionLookup(db).get(id, Date.now());
 	return row
 		? { id, user: { id: row.id, email: row.email, name: row.name }, expiresAt: row.expires_at }
 		: null;

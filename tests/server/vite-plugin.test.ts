@@ -1,0 +1,111 @@
+/**
+ * The realtime Vite plugin: `vite dev` and `vite preview` serve /ws from their own HTTP server
+ * (same origin and port as the app), and Vite's HMR socket keeps working next to it.
+ * Preview serves the build: `npm run build` first (npm test does).
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
+import WebSocket from 'ws';
+import { createSession } from '../../src/lib/server/auth';
+import { closeDb, openDatabase } from '../../src/lib/server/db';
+import { HUB_KEY } from '../../src/lib/server/realtime/global';
+import { TestClient } from '../support/server-client';
+
+let dir: string;
+let token: string;
+
+beforeAll(() => {
+	dir = mkdtempSync(join(tmpdir(), 'cc-vite-'));
+	const dbPath = join(dir, 'app.db');
+	vi.stubEnv('DATABASE_PATH', dbPath);
+	vi.stubEnv('SESSION_SECRET', '');
+	const db = openDatabase(dbPath);
+	const userId = Number(
+		db
+			.prepare(
+				"INSERT INTO users (email, name, password_hash, created_at) VALUES ('vite@test.invalid', 'Vite', 'unused', '2026-01-01T00:00:00.000Z')"
+			)
+			.run().lastInsertRowid
+	);
+	token = createSession(db, userId).token;
+	db.close();
+});
+
+afterAll(() => {
+	vi.unstubAllEnvs();
+	rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * Close the hub and database a server created on this process's globalThis, so the next server
+ * has to create its own (in preview, the built app's init hook does).
+ */
+async function resetProcessSingletons(): Promise<void> {
+	const registry = globalThis as { [HUB_KEY]?: { close(): Promise<void> } };
+	await registry[HUB_KEY]?.close();
+	delete registry[HUB_KEY];
+	closeDb();
+}
+
+function originOf(server: { httpServer: unknown }): string {
+	const { port } = (server.httpServer as { address(): AddressInfo }).address();
+	return `http://127.0.0.1:${port}`;
+}
+
+async function expectWelcome(origin: string): Promise<void> {
+	const client = new TestClient(`${origin.replace('http', 'ws')}/ws`, { token, origin });
+	expect((await client.next('welcome')).type).toBe('welcome');
+	client.close();
+}
+
+describe('vite dev', () => {
+	let server: ViteDevServer;
+
+	beforeAll(async () => {
+		server = await createServer({
+			logLevel: 'silent',
+			server: { host: '127.0.0.1', port: 0, strictPort: false }
+		});
+		await server.listen();
+	});
+	afterAll(async () => {
+		await server.close();
+		await resetProcessSingletons();
+	});
+
+	it('serves /ws on the dev server with the session cookie', async () => {
+		await expectWelcome(originOf(server));
+	});
+
+	it('leaves the HMR socket working', async () => {
+		const hmr = new WebSocket(originOf(server).replace('http', 'ws') + '/', 'vite-hmr');
+		const first = await new Promise<string>((done, fail) => {
+			hmr.once('message', (data) => done(data.toString()));
+			hmr.once('error', fail);
+		});
+		expect(JSON.parse(first)).toMatchObject({ type: 'connected' });
+		hmr.terminate();
+	});
+});
+
+describe('vite preview', () => {
+	let server: PreviewServer;
+
+	beforeAll(async () => {
+		const built = resolve('.svelte-kit/output/server/index.js');
+		if (!existsSync(built)) throw new Error(`${built} is missing: run \`npm run build\` first`);
+		server = await preview({ logLevel: 'silent', preview: { host: '127.0.0.1', port: 0 } });
+	});
+	afterAll(async () => {
+		await server.close();
+		await resetProcessSingletons();
+	});
+
+	it('serves /ws on the preview server', async () => {
+		await expectWelcome(originOf(server));
+	});
+});
