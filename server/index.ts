@@ -45,7 +45,12 @@ const server = createServer(
 			}
 		: handler
 );
-hub.attach(server);
+// /ws goes to the hub; nothing else here upgrades, so any other upgrade gets a 404.
+server.on('upgrade', (req, socket, head) => {
+	if (!hub.handleUpgrade(req, socket, head)) {
+		socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+	}
+});
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '0.0.0.0';

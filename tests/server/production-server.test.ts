@@ -97,6 +97,11 @@ describe('production server (build/server.js)', () => {
 		expect(response.status).toBe(401);
 	});
 
+	it('answers an upgrade on any other path with 404', async () => {
+		const client = new TestClient(`${origin.replace('http', 'ws')}/other`, { token, origin });
+		await expect(client.opened).rejects.toThrow(/404/);
+	});
+
 	it("serves /ws on the same port with the app's hub, closes it with 1001 on SIGTERM, exits 0", async () => {
 		const client = new TestClient(`${origin.replace('http', 'ws')}/ws`, { token, origin });
 		expect((await client.next('welcome')).data).toEqual({ heartbeatInterval: 30_000, lastSeq: 0 });

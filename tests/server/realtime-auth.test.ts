@@ -63,6 +63,14 @@ describe('socket admission', () => {
 		client.close();
 	});
 
+	it('counts refused sockets by kind and logs the first of each', () => {
+		expect(server.hub.stats().dropped).toEqual({ unauthorized: 4, foreign_origin: 1 });
+		expect(server.logger.lines).toEqual([
+			'[realtime] unauthorized: socket closed with 4401 (unauthorized) (further ones are only counted)',
+			'[realtime] foreign_origin: socket closed with 1008 (origin not allowed) (further ones are only counted)'
+		]);
+	});
+
 	it('leaves upgrades on other paths to their owner (e.g. Vite HMR)', async () => {
 		const other = new WebSocketServer({ noServer: true });
 		server.http.on('upgrade', (req, socket, head) => {

@@ -37,9 +37,12 @@ export type MessageHandler = (userId: number, data: unknown) => void | Promise<v
 export type FrameErrorCode =
 	'bad_json' | 'unknown_type' | 'bad_payload' | 'binary' | 'rate_limited' | 'handler_failed';
 
+/** Why a socket was accepted only to be closed at once (1008, 4401 or 4429). */
+export type RefusalKind = 'foreign_origin' | 'unauthorized' | 'connection_rate' | 'socket_cap';
+
 /** Counters for what the hub refused or cut, by kind. */
 export type DropKind =
-	FrameErrorCode | 'too_big' | 'heartbeat_timeout' | 'slow_consumer' | 'socket_error';
+	FrameErrorCode | RefusalKind | 'too_big' | 'heartbeat_timeout' | 'slow_consumer' | 'socket_error';
 
 export interface HubStats {
 	sockets: number;
@@ -69,7 +72,8 @@ interface Connection {
 }
 
 type Admission =
-	{ ok: true; userId: number; expiresAt: number } | { ok: false; code: number; reason: string };
+	| { ok: true; userId: number; expiresAt: number }
+	| { ok: false; kind: RefusalKind; code: number; reason: string };
 
 const TEXT = { binary: false } as const;
 
@@ -124,7 +128,7 @@ export class RealtimeHub implements UpgradeHandler {
 		this.#wss.handleUpgrade(req, socket, head, (ws) => {
 			ws.on('error', (error) => this.#onSocketError(error));
 			if (admission.ok) this.#open(ws, admission.userId, admission.expiresAt);
-			else ws.close(admission.code, admission.reason);
+			else this.#refuseSocket(ws, admission.kind, admission.code, admission.reason);
 		});
 		return true;
 	}
@@ -224,20 +228,30 @@ export class RealtimeHub implements UpgradeHandler {
 			);
 			this.#addresses.set(address, bucket);
 		}
-		if (!bucket.take())
-			return { ok: false, code: CloseCode.RATE_LIMITED, reason: 'too many connections' };
+		if (!bucket.take()) {
+			const reason = 'too many connections';
+			return { ok: false, kind: 'connection_rate', code: CloseCode.RATE_LIMITED, reason };
+		}
 		if (!isOriginAllowed(req, this.#options.allowedOrigins)) {
-			return { ok: false, code: CloseCode.POLICY, reason: 'origin not allowed' };
+			const reason = 'origin not allowed';
+			return { ok: false, kind: 'foreign_origin', code: CloseCode.POLICY, reason };
 		}
 		const session = sessionFromToken(this.#options.db, readToken(req));
-		if (!session) return { ok: false, code: CloseCode.UNAUTHORIZED, reason: 'unauthorized' };
+		if (!session) {
+			return {
+				ok: false,
+				kind: 'unauthorized',
+				code: CloseCode.UNAUTHORIZED,
+				reason: 'unauthorized'
+			};
+		}
 		return { ok: true, userId: session.user.id, expiresAt: session.expiresAt };
 	}
 
 	#open(ws: WebSocket, userId: number, sessionExpiresAt: number): void {
 		let connections = this.#byUser.get(userId);
 		if ((connections?.size ?? 0) >= this.#options.maxSocketsPerUser) {
-			ws.close(CloseCode.RATE_LIMITED, 'too many sockets');
+			this.#refuseSocket(ws, 'socket_cap', CloseCode.RATE_LIMITED, 'too many sockets');
 			return;
 		}
 		if (!connections) {
@@ -264,6 +278,12 @@ export class RealtimeHub implements UpgradeHandler {
 			type: 'welcome',
 			data: { heartbeatInterval: this.#options.heartbeatInterval, lastSeq: connection.welcomeSeq }
 		});
+	}
+
+	/** Close a just-accepted socket with a code the client acts on (see handleUpgrade). */
+	#refuseSocket(ws: WebSocket, kind: RefusalKind, code: number, reason: string): void {
+		this.#count(kind, `socket closed with ${code} (${reason})`);
+		ws.close(code, reason);
 	}
 
 	#remove(connection: Connection): void {
