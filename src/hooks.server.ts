@@ -14,9 +14,17 @@ export const init: ServerInit = () => {
 	registerDomainHandlers(getHub(), getDb());
 };
 
-/** Paths a signed-out visitor may reach: the sign-in page and the app's built assets. */
+/**
+ * Paths a signed-out visitor may reach: the sign-in page, the app's built assets, and /ws (the
+ * hub answers its upgrades itself, with 4401 when there is no session).
+ */
 function isPublic(pathname: string): boolean {
-	return pathname === '/login' || pathname.startsWith('/_app/') || pathname === '/favicon.svg';
+	return (
+		pathname === '/login' ||
+		pathname === '/ws' ||
+		pathname.startsWith('/_app/') ||
+		pathname === '/favicon.svg'
+	);
 }
 
 /** The request's session token: the cookie, or `Authorization: Bearer` for non-browser clients. */
