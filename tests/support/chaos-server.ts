@@ -2,10 +2,11 @@
  * The production server (`node build/server.js`) as a child process the chaos, security and soak
  * suites can start, kill -9, SIGTERM and restart on the same SQLite file and port. Every process is
  * started in its own process group and killed (group-wide) on stop and when the test process exits,
- * so a failing test never leaves a server behind.
+ * so a failing test never leaves a server behind. The server runs from a private copy of build/,
+ * so a rebuild in the working tree during a long run cannot pull the files away under it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,8 +23,8 @@ export interface ServerOptions {
 	env?: Record<string, string>;
 	/** Extra node flags, e.g. ['--expose-gc']. */
 	nodeArgs?: string[];
-	/** Path of the server bundle; default build/server.js. */
-	entry?: string;
+	/** The built app directory to run (a private copy is made of it); default build. */
+	buildDir?: string;
 }
 
 /** How one run of the process ended. */
@@ -33,6 +34,7 @@ export interface Exit {
 }
 
 const live = new Set<ChildProcess>();
+const copies = new Set<string>();
 let exitHookInstalled = false;
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
@@ -49,6 +51,7 @@ function installExitHook(): void {
 	exitHookInstalled = true;
 	process.on('exit', () => {
 		for (const child of live) killGroup(child, 'SIGKILL');
+		for (const copy of copies) rmSync(copy, { recursive: true, force: true });
 	});
 }
 
@@ -59,6 +62,25 @@ export async function freePort(): Promise<number> {
 	const { port } = server.address() as net.AddressInfo;
 	await new Promise<void>((resolve) => server.close(() => resolve()));
 	return port;
+}
+
+/**
+ * Copy the built app next to the project's node_modules (so `ws` and `better-sqlite3` still
+ * resolve) and return the copy's directory.
+ */
+function copyBuild(buildDir: string): string {
+	if (
+		!existsSync(path.join(buildDir, 'server.js')) ||
+		!existsSync(path.join(buildDir, 'handler.js'))
+	) {
+		throw new Error(`${buildDir}/server.js or handler.js missing: run npm run build`);
+	}
+	const parent = path.resolve('node_modules/.cache/career-copilot-chaos');
+	mkdirSync(parent, { recursive: true });
+	const copy = mkdtempSync(path.join(parent, 'build-'));
+	cpSync(buildDir, copy, { recursive: true });
+	copies.add(copy);
+	return copy;
 }
 
 /** Text written to stderr that means a process hit an error it did not handle. */
@@ -75,7 +97,10 @@ export class ServerProcess {
 	/** How each finished run ended, in order. */
 	readonly exits: Exit[] = [];
 	private child: ChildProcess | null = null;
+	private ready = false;
 	private readonly tempDir: string | null;
+	/** A private copy of the build, so a rebuild in the working tree cannot pull it away mid-run. */
+	private buildCopy: string | null = null;
 
 	private constructor(
 		private readonly options: ServerOptions,
@@ -103,8 +128,9 @@ export class ServerProcess {
 		return this.child?.pid;
 	}
 
+	/** Started and answering HTTP (false while booting and after an exit). */
 	get running(): boolean {
-		return this.child !== null;
+		return this.child !== null && this.ready;
 	}
 
 	/** Start (or restart) the process on the same port and database. */
@@ -120,9 +146,10 @@ export class ServerProcess {
 			SIMULATE: this.options.simulate === false ? 'false' : 'true',
 			...this.options.env
 		};
+		this.buildCopy ??= copyBuild(this.options.buildDir ?? 'build');
 		const child = spawn(
 			process.execPath,
-			[...(this.options.nodeArgs ?? []), this.options.entry ?? 'build/server.js'],
+			[...(this.options.nodeArgs ?? []), path.join(this.buildCopy, 'server.js')],
 			{ env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }
 		);
 		this.child = child;
@@ -132,7 +159,10 @@ export class ServerProcess {
 		child.once('exit', (code, signal) => {
 			live.delete(child);
 			this.exits.push({ code, signal });
-			if (this.child === child) this.child = null;
+			if (this.child === child) {
+				this.child = null;
+				this.ready = false;
+			}
 		});
 		await waitFor(
 			async () => {
@@ -143,6 +173,7 @@ export class ServerProcess {
 			30_000,
 			50
 		);
+		this.ready = true;
 	}
 
 	/** kill -9 the process group and wait for the exit. */
@@ -159,11 +190,17 @@ export class ServerProcess {
 	async stop(): Promise<void> {
 		if (this.child) await this.stopWith('SIGTERM', 5_000);
 		if (this.tempDir) rmSync(this.tempDir, { recursive: true, force: true });
+		if (this.buildCopy) {
+			rmSync(this.buildCopy, { recursive: true, force: true });
+			copies.delete(this.buildCopy);
+		}
 	}
 
 	private async stopWith(signal: NodeJS.Signals, graceMs = 0): Promise<Exit> {
 		const child = this.child;
 		if (!child) throw new Error('server not running');
+		// From the signal on it is going away (a graceful stop stops listening at once).
+		this.ready = false;
 		const exited = new Promise<Exit>((resolve) =>
 			child.once('exit', (code, sig) => resolve({ code, signal: sig }))
 		);

@@ -49,7 +49,7 @@ export interface CountingWebSocketOptions {
 
 /** A counter and the WebSocket class that feeds it, for one client. */
 export function countingWebSocket(options: CountingWebSocketOptions): {
-	WebSocket: typeof WebSocket;
+	WebSocket: new (url: string) => WebSocket;
 	counter: SocketCounter;
 } {
 	const counter: SocketCounter = {
