@@ -1,0 +1,419 @@
+/**
+ * The test model, derived in code from the real chart (machines/connection.ts): no second chart
+ * is written by hand. The chart's own `transition()` is walked with xstate/graph; this module
+ * only decides which concrete events to offer in each state, how to tell snapshots apart so the
+ * walk ends, and which transition definitions each step takes, and from that builds a set of
+ * paths that together take every transition of the chart.
+ *
+ * Time: `createTestModel` refuses charts with `after`, so the walk uses the machine itself, where
+ * delays are ordinary `xstate.after.*` events. A model clock moves by the delay of each of those
+ * events, and by a "silence" (a hidden tab whose timers were throttled) on `VISIBLE`, so the
+ * heartbeat guards that read `now()` see in the model exactly what the real client will see on
+ * its simulated clock.
+ */
+import {
+	createEmptyActor,
+	type ActorLogic,
+	type AnyTransitionDefinition,
+	type InspectionEvent,
+	type StateValue
+} from 'xstate';
+import {
+	adjacencyMapToArray,
+	getAdjacencyMap,
+	getShortestPaths,
+	getStateNodes
+} from 'xstate/graph';
+import {
+	connectionMachine,
+	memoryStorage,
+	resolveOptions,
+	type ConnectionEvent,
+	type ConnectionOptions,
+	type ConnectionSnapshot,
+	type EventFrame
+} from '../../machines/index';
+
+/** Options shared by the model and the real client of every path (times in simulated ms). */
+export const MODEL_OPTIONS = {
+	reconnectInterval: 1_000,
+	maxReconnectInterval: 30_000,
+	reconnectDecay: 1.5,
+	maxReconnectAttempts: 2,
+	timeoutInterval: 5_000,
+	heartbeatInterval: 30_000,
+	heartbeatTimeout: 10_000,
+	jitter: 0.2,
+	autoConnect: false
+} satisfies Partial<ConnectionOptions>;
+
+/** How long a throttled hidden tab stays silent before a `VISIBLE` in the model. */
+export const SILENCE = MODEL_OPTIONS.heartbeatInterval + MODEL_OPTIONS.heartbeatTimeout;
+
+/** The random source of model and real clients alike, so both compute the same backoff. */
+export const fixedRandom = () => 0.5;
+
+/** Client configurations the model is walked with; a later one only adds what earlier lack. */
+export const MODEL_CONFIGS = [
+	{ name: 'queue on', options: {} },
+	{ name: 'queue off', options: { enableMessageQueue: false } }
+] as const satisfies ReadonlyArray<{ name: string; options: Partial<ConnectionOptions> }>;
+export type ModelConfig = (typeof MODEL_CONFIGS)[number];
+
+/**
+ * A socket that never opened can only report close code 1006 (browsers and `ws` alike: the close
+ * code of a failed handshake is always "abnormal"), so that is the only close offered before open.
+ */
+export const CLOSE_CODES_BEFORE_OPEN = [1006] as const;
+/** Close codes a server sends on an open socket: one to retry after, one fatal. */
+export const CLOSE_CODES_WHEN_OPEN = [1001, 4401] as const;
+
+/** How the model event relates to the client's `lastSeq`, so the real run can build the same. */
+export interface ModelMeta {
+	/** `VISIBLE` after the tab was hidden (timers throttled) for {@link SILENCE} ms. */
+	silence?: true;
+	/** An event frame with `lastSeq + 1` (`new`) or `lastSeq` (`seen`). */
+	seq?: 'new' | 'seen';
+	/** A welcome that reports one event fewer than the client has. */
+	behind?: true;
+}
+
+/** A machine event as offered by the model, with what the real run needs to reproduce it. */
+export type ModelEvent = ConnectionEvent & { meta?: ModelMeta };
+
+/** One transition definition of the chart. */
+export interface ChartTransition {
+	key: string;
+	source: string;
+	event: string;
+	guard: string | null;
+	target: string | null;
+}
+
+/** Every transition definition of the chart (each guarded candidate counts), by definition. */
+export function chartTransitions(): Map<AnyTransitionDefinition, ChartTransition> {
+	const all = new Map<AnyTransitionDefinition, ChartTransition>();
+	for (const node of [connectionMachine.root, ...getStateNodes(connectionMachine.root)]) {
+		const candidates = [...node.transitions.values(), node.always ?? []];
+		for (const list of candidates) {
+			list.forEach((definition, index) => {
+				const guard = definition.guard;
+				const info: ChartTransition = {
+					key: `${node.id} ${definition.eventType || 'always'} #${index}`,
+					source: node.id,
+					event: definition.eventType || 'always',
+					guard: typeof guard === 'string' ? guard : guard ? 'inline' : null,
+					target: definition.target?.map((target) => target.id).join(',') ?? null
+				};
+				all.set(definition, info);
+			});
+		}
+	}
+	return all;
+}
+
+/** Every state node of the chart, by id (`connection.reconnecting.backoff`, ...). */
+export function chartStates(): string[] {
+	return getStateNodes(connectionMachine.root).map((node) => node.id);
+}
+
+/** The state node ids a snapshot is in. */
+export function activeStates(snapshot: ConnectionSnapshot): string[] {
+	return snapshot._nodes.map((node) => node.id).filter((id) => id !== connectionMachine.id);
+}
+
+/** The delay of an `xstate.after.<delay>.<state>` event, from the chart's own `delays`. */
+export function afterDelay(snapshot: ConnectionSnapshot, eventType: string): number {
+	const name = eventType.split('.')[2];
+	const delay = (connectionMachine.implementations.delays as Record<string, unknown>)[name];
+	if (typeof delay === 'number') return delay;
+	if (typeof delay !== 'function') throw new Error(`the chart has no delay named ${name}`);
+	return delay({ context: snapshot.context, event: { type: eventType } });
+}
+
+export const isAfterEvent = (type: string) => type.startsWith('xstate.after.');
+
+/** A valid event frame with a given `seq`: the payload the model and the real server both use. */
+export function eventFrame(seq: number): EventFrame {
+	return {
+		type: 'notification:new',
+		id: `model-${seq}`,
+		seq,
+		ts: 0,
+		data: {
+			id: `n-${seq}`,
+			category: 'system',
+			title: 'Model event',
+			description: 'Sent by the model-based tests',
+			timestamp: '2025-01-01T00:00:00.000Z'
+		}
+	};
+}
+
+/**
+ * The concrete events offered for one event type in a state; `[]` for events the chart raises
+ * itself. An event type without an entry fails the run: a new event in the chart needs a way to
+ * produce it for real before the model can offer it.
+ */
+const VARIANTS: Record<string, (snapshot: ConnectionSnapshot) => ModelEvent[]> = {
+	CONNECT: () => [{ type: 'CONNECT' }],
+	DISCONNECT: () => [{ type: 'DISCONNECT' }],
+	RETRY_NOW: () => [{ type: 'RETRY_NOW' }],
+	SEND: () => [{ type: 'SEND', message: { id: 'model', type: 'note:saved', data: { n: 1 } } }],
+	ONLINE: () => [{ type: 'ONLINE' }],
+	OFFLINE: () => [{ type: 'OFFLINE' }],
+	VISIBLE: (snapshot) =>
+		snapshot.matches('connected')
+			? [{ type: 'VISIBLE' }, { type: 'VISIBLE', meta: { silence: true } }]
+			: [{ type: 'VISIBLE' }],
+	'HEARTBEAT.CHECK': () => [],
+	'SOCKET.OPEN': () => [{ type: 'SOCKET.OPEN' }],
+	'SOCKET.CLOSED': (snapshot) =>
+		(snapshot.matches('connected') ? CLOSE_CODES_WHEN_OPEN : CLOSE_CODES_BEFORE_OPEN).map(
+			(code) => ({ type: 'SOCKET.CLOSED', code, reason: '' })
+		),
+	'SOCKET.BAD_FRAME': () => [{ type: 'SOCKET.BAD_FRAME', reason: 'json', detail: 'not JSON' }],
+	'SERVER.EVENTS': ({ context }) => [
+		{ type: 'SERVER.EVENTS', frames: [eventFrame(context.lastSeq + 1)], meta: { seq: 'new' } },
+		...(context.lastSeq > 0
+			? [
+					{
+						type: 'SERVER.EVENTS' as const,
+						frames: [eventFrame(context.lastSeq)],
+						meta: { seq: 'seen' as const }
+					}
+				]
+			: [])
+	],
+	'SERVER.WELCOME': ({ context }) => [
+		{ type: 'SERVER.WELCOME', heartbeatInterval: 30_000, lastSeq: context.lastSeq },
+		...(context.lastSeq > 0
+			? [
+					{
+						type: 'SERVER.WELCOME' as const,
+						heartbeatInterval: 30_000,
+						lastSeq: context.lastSeq - 1,
+						meta: { behind: true as const }
+					}
+				]
+			: [])
+	],
+	'SERVER.PING': () => [{ type: 'SERVER.PING' }],
+	'SERVER.PONG': () => [{ type: 'SERVER.PONG' }],
+	'SERVER.ACK': () => [{ type: 'SERVER.ACK', id: 'model' }],
+	'SERVER.RESYNC': ({ context }) => [{ type: 'SERVER.RESYNC', lastSeq: context.lastSeq }],
+	'SERVER.ERROR': () => [{ type: 'SERVER.ERROR', code: 'model', message: 'a model error' }]
+};
+
+/** The events the model offers in a snapshot: one or more variants per event the state handles. */
+function eventsFor(snapshot: ConnectionSnapshot): ModelEvent[] {
+	const types = new Set(snapshot._nodes.flatMap((node) => node.ownEvents));
+	return [...types].flatMap((type) => {
+		if (isAfterEvent(type)) return [{ type } as unknown as ModelEvent];
+		const variants = VARIANTS[type];
+		if (!variants) throw new Error(`no real-world way to produce the chart's event ${type}`);
+		return variants(snapshot);
+	});
+}
+
+/** The machine event of a model event (without the test's metadata). */
+function toMachineEvent({ meta: _meta, ...event }: ModelEvent): ConnectionEvent {
+	return event as ConnectionEvent;
+}
+
+/** A readable name of a model event, for path descriptions. */
+export function describeEvent(event: ModelEvent): string {
+	if (isAfterEvent(event.type)) return `after(${event.type.split('.')[2]})`;
+	if (event.type === 'SOCKET.CLOSED') return `SOCKET.CLOSED(${event.code})`;
+	const meta = event.meta;
+	if (meta?.silence) return `${event.type}(after silence)`;
+	if (meta?.seq) return `${event.type}(${meta.seq})`;
+	if (meta?.behind) return `${event.type}(behind)`;
+	return event.type;
+}
+
+/** A state value as a dotted string: `reconnecting.backoff`. */
+export function valueName(value: StateValue): string {
+	if (typeof value === 'string') return value;
+	return Object.entries(value)
+		.map(([key, child]) =>
+			child && Object.keys(child).length ? `${key}.${valueName(child as StateValue)}` : key
+		)
+		.join(',');
+}
+
+/** One step of a path: the event, the state value after it, the transitions it takes. */
+export interface ModelStep {
+	event: ModelEvent;
+	value: StateValue;
+	transitions: string[];
+}
+
+export interface ModelPath {
+	config: ModelConfig;
+	/** The state value before the first step. */
+	start: StateValue;
+	steps: ModelStep[];
+	description: string;
+}
+
+/**
+ * The chart as actor logic for the walk: the real machine's `transition`, with the model clock
+ * set for each step and the transition definitions each step takes recorded.
+ */
+function modelLogic(
+	config: ModelConfig,
+	transitions: Map<AnyTransitionDefinition, ChartTransition>
+) {
+	let clock = 0;
+	const clocks = new WeakMap<object, number>();
+	let taken: string[] = [];
+	const inspector = createEmptyActor();
+	inspector.system.inspect((event: InspectionEvent) => {
+		if (event.type !== '@xstate.microstep') return;
+		for (const definition of event._transitions) {
+			const info = transitions.get(definition);
+			if (info) taken.push(info.key);
+		}
+	});
+	const scope = {
+		self: inspector,
+		logger: () => {},
+		id: '',
+		sessionId: 'model',
+		defer: () => {},
+		system: inspector.system,
+		stopChild: () => {},
+		emit: () => {},
+		actionExecutor: () => {}
+	} as unknown as Parameters<typeof connectionMachine.transition>[2];
+	const input = resolveOptions({
+		url: 'ws://127.0.0.1/model',
+		...MODEL_OPTIONS,
+		...config.options,
+		WebSocket: class {} as never,
+		storage: memoryStorage(),
+		random: fixedRandom,
+		now: () => clock,
+		logger: { warn: () => {}, error: () => {} }
+	});
+	const clockOf = (snapshot: ConnectionSnapshot) => clocks.get(snapshot) ?? 0;
+
+	/** What a snapshot's guards depend on, besides its state value: the walk's identity of it. */
+	const serialize = (snapshot: ConnectionSnapshot) => {
+		const { context } = snapshot;
+		const now = clockOf(snapshot);
+		const connected = snapshot.matches('connected');
+		return JSON.stringify([
+			snapshot.value,
+			context.online,
+			context.attempt,
+			context.lastSeq > 0,
+			context.droppedByReason.json > 0,
+			connected && now - (context.lastFrameAt ?? 0) >= context.config.heartbeatInterval,
+			connected && context.pingSentAt !== null && (context.lastFrameAt ?? 0) >= context.pingSentAt
+		]);
+	};
+	const edges = new Map<string, string[]>();
+	const edgeKey = (snapshot: ConnectionSnapshot, event: ModelEvent) =>
+		`${serialize(snapshot)} ${JSON.stringify(event)}`;
+
+	const logic: ActorLogic<ConnectionSnapshot, ModelEvent> = {
+		getInitialSnapshot: () => {
+			clock = 0;
+			const snapshot = connectionMachine.getInitialSnapshot(scope, input);
+			clocks.set(snapshot, 0);
+			return snapshot;
+		},
+		transition: (snapshot, event) => {
+			const advance = isAfterEvent(event.type)
+				? afterDelay(snapshot, event.type)
+				: event.meta?.silence
+					? SILENCE
+					: 0;
+			clock = clockOf(snapshot) + advance;
+			taken = [];
+			const result = connectionMachine.transition(snapshot, toMachineEvent(event), scope);
+			// An event that changes nothing returns the same snapshot: copy it when time moved, so
+			// the snapshot it came from keeps its own clock.
+			const next = result === snapshot && advance > 0 ? { ...result } : result;
+			clocks.set(next, clock);
+			edges.set(edgeKey(snapshot, event), taken);
+			return next;
+		},
+		getPersistedSnapshot: (snapshot) => snapshot
+	};
+	const options = { events: eventsFor, serializeState: serialize };
+	return { logic, options, serialize, edges, edgeKey };
+}
+
+/**
+ * Paths that together take every transition the model can reach: for each transition not yet
+ * taken, the shortest path to a state where one event takes it, plus that event. Paths that are
+ * a prefix of another are dropped. Returns the paths and the transitions no path takes.
+ */
+export function generatePaths(): { paths: ModelPath[]; unreached: ChartTransition[] } {
+	const transitions = chartTransitions();
+	const uncovered = new Set([...transitions.values()].map((t) => t.key));
+	const paths: ModelPath[] = [];
+	for (const config of MODEL_CONFIGS) {
+		const model = modelLogic(config, transitions);
+		const initial = model.logic.getInitialSnapshot(undefined as never, undefined);
+		const shortest = new Map(
+			getShortestPaths(model.logic, model.options).map((path) => [
+				model.serialize(path.state),
+				path.steps.slice(1)
+			])
+		);
+		const stepsTo = (snapshot: ConnectionSnapshot) => shortest.get(model.serialize(snapshot))!;
+		const candidates = adjacencyMapToArray(getAdjacencyMap(model.logic, model.options)).sort(
+			(a, b) => stepsTo(a.state).length - stepsTo(b.state).length
+		);
+		const chosen: ModelStep[][] = [];
+		for (const edge of candidates) {
+			const taken = model.edges.get(model.edgeKey(edge.state, edge.event))!;
+			if (!taken.some((key) => uncovered.has(key))) continue;
+			let previous = initial;
+			const steps: ModelStep[] = [];
+			for (const { event, state } of [
+				...stepsTo(edge.state),
+				{ event: edge.event, state: edge.nextState }
+			]) {
+				const transitions = model.edges.get(model.edgeKey(previous, event))!;
+				for (const key of transitions) uncovered.delete(key);
+				steps.push({ event, value: state.value, transitions });
+				previous = state;
+			}
+			chosen.push(steps);
+		}
+		const start = initial.value;
+		paths.push(
+			...withoutPrefixes(chosen).map((steps) => ({
+				config,
+				start,
+				steps,
+				description: describe(start, steps)
+			}))
+		);
+	}
+	const unreached = [...transitions.values()].filter((t) => uncovered.has(t.key));
+	return { paths, unreached };
+}
+
+function describe(start: StateValue, steps: ModelStep[]): string {
+	return [
+		valueName(start),
+		...steps.map((s) => `-${describeEvent(s.event)}-> ${valueName(s.value)}`)
+	].join(' ');
+}
+
+/** Drop every path whose events are a prefix of another path's. */
+function withoutPrefixes(paths: ModelStep[][]): ModelStep[][] {
+	const keys = paths.map((steps) => steps.map((s) => JSON.stringify(s.event)));
+	return paths.filter((_, i) =>
+		keys.every(
+			(other, j) =>
+				j === i || other.length <= keys[i].length || keys[i].some((event, n) => event !== other[n])
+		)
+	);
+}

@@ -1,0 +1,248 @@
+/**
+ * Runs a model path against the real client (createRealtimeClient with the `ws` WebSocket) and
+ * the real control server: every model event becomes the real action that causes it (a call on
+ * the client, a browser event on a stand-in `window`/`document`, the server accepting, refusing
+ * or closing the socket, a frame from the server, or the chart's clock reaching a delay), and
+ * after each step the client must be in the path's state, have taken exactly the path's
+ * transitions, and the server must see the sockets that state implies.
+ *
+ * The chart's timers run on xstate's SimulatedClock, so a delay fires exactly when the path says
+ * and never in the middle of another step; sockets, frames and the server are real.
+ */
+import { SimulatedClock, type AnyTransitionDefinition, type InspectionEvent } from 'xstate';
+import { WebSocket } from 'ws';
+import {
+	createRealtimeClient,
+	memoryStorage,
+	type ConnectionSnapshot,
+	type RealtimeClient,
+	type WebSocketConstructor
+} from '../../machines/index';
+import { waitFor, type ControlServer } from '../support/control-server';
+import {
+	activeStates,
+	afterDelay,
+	eventFrame,
+	fixedRandom,
+	isAfterEvent,
+	MODEL_OPTIONS,
+	SILENCE,
+	valueName,
+	type ChartTransition,
+	type ModelEvent,
+	type ModelPath
+} from './chart-model';
+
+/** Bound of every wait for the real client or server to catch up with a step. */
+const STEP_TIMEOUT_MS = 3_000;
+
+/** A stand-in for the browser's `window` and `document`, on which the test fires events. */
+export interface FakeBrowser {
+	window: EventTarget;
+	document: EventTarget & { visibilityState: string };
+	uninstall(): void;
+}
+
+/**
+ * Put a `window` and a `document` on globalThis, so the client's environment actor listens to
+ * them exactly as in a browser. Clients created afterwards see them.
+ */
+export function installFakeBrowser(): FakeBrowser {
+	const scope = globalThis as { window?: unknown; document?: unknown };
+	const window = new EventTarget();
+	const document = Object.assign(new EventTarget(), { visibilityState: 'visible' });
+	scope.window = window;
+	scope.document = document;
+	return {
+		window,
+		document,
+		uninstall() {
+			delete scope.window;
+			delete scope.document;
+		}
+	};
+}
+
+/** What one path run saw the real client do. */
+export interface PathRun {
+	transitions: Set<string>;
+	states: Set<string>;
+}
+
+interface Run {
+	id: string;
+	client: RealtimeClient;
+	server: ControlServer;
+	browser: FakeBrowser;
+	clock: SimulatedClock;
+	advanceNow(ms: number): void;
+}
+
+/** The real action behind each model event. */
+function drive(event: ModelEvent, run: Run): void {
+	const { client, server, browser, id, clock } = run;
+	const snapshot = client.actor.getSnapshot();
+	const lastSeq = snapshot.context.lastSeq;
+	const frame = (value: unknown) => server.broadcast(JSON.stringify(value), id);
+	if (isAfterEvent(event.type)) {
+		clock.increment(afterDelay(snapshot, event.type));
+		return;
+	}
+	switch (event.type) {
+		case 'CONNECT':
+			return client.connect();
+		case 'DISCONNECT':
+			return client.disconnect();
+		case 'RETRY_NOW':
+			return client.retryNow();
+		case 'SEND':
+			client.send(event.message.type, event.message.data);
+			return;
+		case 'ONLINE':
+			browser.window.dispatchEvent(new Event('online'));
+			return;
+		case 'OFFLINE':
+			browser.window.dispatchEvent(new Event('offline'));
+			return;
+		case 'VISIBLE':
+			if (event.meta?.silence) run.advanceNow(SILENCE);
+			browser.document.dispatchEvent(new Event('visibilitychange'));
+			return;
+		case 'SOCKET.OPEN':
+			expectOne(server.release('silent', id), 'held upgrade to accept');
+			return;
+		case 'SOCKET.CLOSED':
+			if (event.code === 1006) expectOne(server.release('refuse', id), 'held upgrade to refuse');
+			else server.closeSockets(event.code, 'model', id);
+			return;
+		case 'SOCKET.BAD_FRAME':
+			server.broadcast('{ not json', id);
+			return;
+		case 'SERVER.EVENTS':
+			return frame(eventFrame(event.meta?.seq === 'seen' ? lastSeq : lastSeq + 1));
+		case 'SERVER.WELCOME':
+			return frame({
+				type: 'welcome',
+				data: { heartbeatInterval: 30_000, lastSeq: event.meta?.behind ? lastSeq - 1 : lastSeq }
+			});
+		case 'SERVER.PING':
+			return frame({ type: 'ping' });
+		case 'SERVER.PONG':
+			return frame({ type: 'pong' });
+		case 'SERVER.ACK':
+			return frame({ type: 'ack', data: { id: event.id } });
+		case 'SERVER.RESYNC':
+			return frame({ type: 'resync', data: { lastSeq } });
+		case 'SERVER.ERROR':
+			return frame({ type: 'error', data: { code: event.code, message: event.message } });
+		default:
+			throw new Error(`no real-world driver for ${event.type}`);
+	}
+}
+
+function expectOne(count: number, what: string): void {
+	if (count !== 1) throw new Error(`expected exactly one ${what}, found ${count}`);
+}
+
+/** The sockets the server must see for a client in a given state. */
+function expectedSockets(snapshot: ConnectionSnapshot): { held: number; open: number } {
+	if (snapshot.matches('connecting') || snapshot.matches({ reconnecting: 'attempting' })) {
+		return { held: 1, open: 0 };
+	}
+	return { held: 0, open: snapshot.matches('connected') ? 1 : 0 };
+}
+
+/**
+ * Run one path on a fresh real client with identity `id`. Throws, naming the path and the step,
+ * when the client's state, its transitions or the server's sockets differ from the model.
+ */
+export async function runPath(
+	path: ModelPath,
+	id: string,
+	server: ControlServer,
+	browser: FakeBrowser,
+	transitions: Map<AnyTransitionDefinition, ChartTransition>
+): Promise<PathRun> {
+	const seen: PathRun = { transitions: new Set(), states: new Set() };
+	let stepTransitions: string[] = [];
+	const processed = new Map<string, number>();
+	const inspect = (event: InspectionEvent) => {
+		if (event.actorRef.sessionId !== event.rootId) return;
+		if (event.type === '@xstate.microstep') {
+			for (const definition of event._transitions) {
+				const info = transitions.get(definition);
+				if (info) stepTransitions.push(info.key);
+			}
+		} else if (event.type === '@xstate.snapshot') {
+			processed.set(event.event.type, (processed.get(event.event.type) ?? 0) + 1);
+		}
+	};
+	const clock = new SimulatedClock();
+	let skew = 0;
+	server.setMode('hang');
+	const client = createRealtimeClient(
+		{
+			url: server.url(id),
+			...MODEL_OPTIONS,
+			...path.config.options,
+			WebSocket: WebSocket as unknown as WebSocketConstructor,
+			storage: memoryStorage(),
+			random: fixedRandom,
+			now: () => clock.now() + skew,
+			logger: { warn: () => {}, error: () => {} }
+		},
+		{ clock, inspect }
+	);
+	const run: Run = { id, client, server, browser, clock, advanceNow: (ms) => (skew += ms) };
+	const where = (index: number) =>
+		`path [${path.config.name}] ${path.description}\n  at step ${index + 1} ` +
+		`(${path.steps[index] ? JSON.stringify(path.steps[index].event) : 'start'})`;
+	try {
+		const initial = client.actor.getSnapshot();
+		if (valueName(initial.value) !== valueName(path.start)) {
+			throw new Error(`starts in ${valueName(initial.value)}, model says ${valueName(path.start)}`);
+		}
+		for (const state of activeStates(initial)) seen.states.add(state);
+		for (const [index, step] of path.steps.entries()) {
+			stepTransitions = [];
+			const before = processed.get(step.event.type) ?? 0;
+			drive(step.event, run);
+			await waitFor(
+				() => (processed.get(step.event.type) ?? 0) > before,
+				STEP_TIMEOUT_MS,
+				`the client to process ${step.event.type} — ${where(index)}`
+			);
+			const snapshot = client.actor.getSnapshot();
+			const actual = valueName(snapshot.value);
+			if (actual !== valueName(step.value)) {
+				throw new Error(`state ${actual}, model says ${valueName(step.value)} — ${where(index)}`);
+			}
+			const took = [...stepTransitions].sort().join(' | ');
+			const expected = [...step.transitions].sort().join(' | ');
+			if (took !== expected) {
+				throw new Error(`transitions [${took}], model says [${expected}] — ${where(index)}`);
+			}
+			const sockets = expectedSockets(snapshot);
+			await server.waitFor(
+				(s) => s.heldUpgrades(id) === sockets.held && s.openSockets(id) === sockets.open,
+				STEP_TIMEOUT_MS,
+				`the server to see ${JSON.stringify(sockets)} for ${actual} — ${where(index)}`
+			);
+			for (const key of step.transitions) seen.transitions.add(key);
+			for (const state of activeStates(snapshot)) seen.states.add(state);
+		}
+		const maxOpen = server.stats(id).maxOpen;
+		if (maxOpen > 1)
+			throw new Error(`${maxOpen} sockets open at once — ${where(path.steps.length - 1)}`);
+	} catch (error) {
+		client.stop();
+		throw error;
+	}
+	client.stop();
+	await server.waitFor(
+		(s) => s.heldUpgrades(id) === 0 && s.openSockets(id) === 0,
+		STEP_TIMEOUT_MS,
+		`client ${id} to close its socket on stop()`
+	);
+	return seen;
+}
