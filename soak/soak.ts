@@ -1,0 +1,241 @@
+/**
+ * Soak run (`npm run soak`, not part of `npm test`): the production server and 1,000 connections
+ * of the real client package (50 users x 20, each user from its own 127.0.0.x address) for 10
+ * minutes, with heartbeats and a steady trickle of events and client messages. Every 30 s it
+ * prints resident memory and event-loop lag for the server (measured inside it by a preloaded
+ * probe) and for the client process; at the end, memory growth after the first minute (target
+ * <= 10%) and event-loop lag p99 (target < 50 ms), and whether every client caught up.
+ *
+ * Environment: SOAK_DURATION_MS (default 600000), SOAK_INTERVAL_MS (30000), SOAK_CONNECTIONS
+ * (1000), SOAK_USERS (50), SOAK_EVENTS_PER_SECOND (10), SOAK_MESSAGES_PER_SECOND (5), SOAK_SEED.
+ * Exits 1 when a target is missed or a client did not catch up.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { createRealtimeClient, type RealtimeClient } from '../machines/client';
+import type { WebSocketConstructor } from '../machines/options';
+import { addUsers, postAction, sessionCookie } from '../tests/support/chaos-auth';
+import { mulberry32, pick } from '../tests/support/chaos-random';
+import { ServerProcess } from '../tests/support/chaos-server';
+import { waitFor } from '../tests/support/chaos-wait';
+import { countingWebSocket } from '../tests/support/chaos-ws';
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const DURATION = env('SOAK_DURATION_MS', 600_000);
+const INTERVAL = env('SOAK_INTERVAL_MS', 30_000);
+const CONNECTIONS = env('SOAK_CONNECTIONS', 1000);
+const USERS = env('SOAK_USERS', 50);
+const EVENTS_PER_SECOND = env('SOAK_EVENTS_PER_SECOND', 10);
+const MESSAGES_PER_SECOND = env('SOAK_MESSAGES_PER_SECOND', 5);
+const WARMUP = 60_000;
+const MEMORY_GROWTH_TARGET = 0.1;
+const LAG_P99_TARGET_MS = 50;
+
+interface Sample {
+	at: number;
+	rss: number;
+	lagP99: number;
+	lagMax: number;
+}
+
+const MiB = 1024 * 1024;
+const random = mulberry32(env('SOAK_SEED', 7));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function main(): Promise<number> {
+	const server = await ServerProcess.start({
+		nodeArgs: ['--import', pathToFileURL('soak/server-probe.mjs').href],
+		env: {
+			SOAK_INTERVAL_MS: String(INTERVAL),
+			REALTIME_HEARTBEAT_MS: '10000',
+			REALTIME_MAX_SOCKETS_PER_USER: String(Math.ceil(CONNECTIONS / USERS) * 2)
+		}
+	});
+	const clients: {
+		client: RealtimeClient;
+		userId: number;
+		received: number;
+		lastNotification: string | null;
+	}[] = [];
+	try {
+		const users = addUsers(server.databasePath, USERS, 'soak');
+		const cookies = new Map<number, string>();
+		for (const user of users) cookies.set(user.id, await sessionCookie(server.origin, user.email));
+		console.log(`[soak] server pid ${server.pid} on ${server.origin}; ${USERS} users`);
+
+		const started = Date.now();
+		for (let i = 0; i < CONNECTIONS; i++) {
+			const user = users[i % users.length];
+			const { WebSocket } = countingWebSocket({
+				origin: server.origin,
+				cookie: cookies.get(user.id),
+				localAddress: `127.0.${1 + Math.floor((i % users.length) / 250)}.${10 + ((i % users.length) % 250)}`,
+				tag: `s${i}`
+			});
+			const entry = {
+				client: null as unknown as RealtimeClient,
+				userId: user.id,
+				received: 0,
+				lastNotification: null as string | null
+			};
+			entry.client = createRealtimeClient({
+				url: `ws://127.0.0.1:${server.port}/ws`,
+				WebSocket: WebSocket as unknown as WebSocketConstructor,
+				heartbeatInterval: 10_000,
+				heartbeatTimeout: 5_000,
+				random: mulberry32(i + 1),
+				logger: {
+					warn: () => {},
+					error: (message: string) => console.error(`[soak] client: ${message}`)
+				}
+			});
+			entry.client.subscribe('notification:new', (data) => {
+				entry.received++;
+				entry.lastNotification = String(data.id);
+			});
+			clients.push(entry);
+			// Connect in waves, as a fleet of browsers would arrive, not all in one millisecond.
+			if (i % 100 === 99) {
+				await waitFor(
+					() => clients.every((c) => c.client.isConnected()),
+					'a wave connected',
+					60_000
+				);
+			}
+		}
+		await waitFor(() => clients.every((c) => c.client.isConnected()), 'all connected', 60_000);
+		console.log(`[soak] ${clients.length} connections open after ${Date.now() - started} ms`);
+
+		// Load: a steady trickle of server events and client messages.
+		let running = true;
+		let emitted = 0;
+		let emitFailures = 0;
+		const emitLoop = (async () => {
+			while (running) {
+				const user = pick(random, users);
+				const result = await postAction(
+					server.origin,
+					'/simulate?/notification',
+					{ category: 'system' },
+					{
+						cookie: cookies.get(user.id)
+					}
+				).catch(() => null);
+				if (result?.result?.type === 'success') emitted++;
+				else emitFailures++;
+				await sleep(1000 / EVENTS_PER_SECOND);
+			}
+		})();
+		let sent = 0;
+		const messageTimer = setInterval(() => {
+			const { client, lastNotification } = pick(random, clients);
+			if (client.isConnected() && lastNotification) {
+				client.send('notification:read', { id: lastNotification });
+				sent++;
+			}
+		}, 1000 / MESSAGES_PER_SECOND);
+
+		const lag = monitorEventLoopDelay({ resolution: 10 });
+		lag.enable();
+		const serverSamples: Sample[] = [];
+		const clientSamples: Sample[] = [];
+		let probeOffset = 0;
+		const readProbe = () => {
+			const lines = server.stdout.slice(probeOffset).split('\n');
+			probeOffset = server.stdout.length - (lines.at(-1)?.length ?? 0);
+			for (const line of lines.slice(0, -1)) {
+				if (!line.startsWith('[soak-probe] ')) continue;
+				const probe = JSON.parse(line.slice(13)) as { rss: number; lagP99: number; lagMax: number };
+				serverSamples.push({ at: Date.now() - started, ...probe });
+			}
+		};
+		console.log(
+			'[soak] t(s)   server RSS  lag p99/max (ms)   clients RSS  lag p99/max (ms)   open  events  delivered'
+		);
+		const end = Date.now() + DURATION;
+		while (Date.now() < end) {
+			await sleep(Math.min(INTERVAL, end - Date.now()));
+			readProbe();
+			const memory = process.memoryUsage();
+			clientSamples.push({
+				at: Date.now() - started,
+				rss: memory.rss,
+				lagP99: lag.percentile(99) / 1e6,
+				lagMax: lag.max / 1e6
+			});
+			lag.reset();
+			const s = serverSamples.at(-1);
+			const c = clientSamples.at(-1)!;
+			const open = clients.filter((x) => x.client.isConnected()).length;
+			const delivered = clients.reduce((n, x) => n + x.received, 0);
+			console.log(
+				`[soak] ${String(Math.round(c.at / 1000)).padStart(5)}  ` +
+					`${s ? `${(s.rss / MiB).toFixed(1).padStart(7)} MiB  ${s.lagP99.toFixed(1).padStart(6)}/${s.lagMax.toFixed(1).padEnd(8)}` : '   (no probe yet)          '}  ` +
+					`${(c.rss / MiB).toFixed(1).padStart(7)} MiB  ${c.lagP99.toFixed(1).padStart(6)}/${c.lagMax.toFixed(1).padEnd(8)}  ` +
+					`${String(open).padStart(5)}  ${String(emitted).padStart(6)}  ${delivered}`
+			);
+		}
+		running = false;
+		clearInterval(messageTimer);
+		await emitLoop;
+		lag.disable();
+
+		// Everyone caught up: each client's lastSeq is its user's latest.
+		const caughtUp = async () => {
+			const latest = new Map<number, number>();
+			for (const c of clients)
+				latest.set(
+					c.userId,
+					Math.max(latest.get(c.userId) ?? 0, c.client.getStatusDetail().lastSeq)
+				);
+			return clients.every(
+				(c) =>
+					c.client.isConnected() &&
+					c.client.getStatusDetail().lastSeq === latest.get(c.userId) &&
+					c.client.getStatusDetail().queueLength === 0
+			);
+		};
+		const converged = await waitFor(caughtUp, 'clients caught up', 30_000).then(
+			() => true,
+			() => false
+		);
+
+		const verdict = (name: string, samples: Sample[]) => {
+			const after = samples.filter((x) => x.at >= WARMUP);
+			const base = (after.length >= 2 ? after : samples)[0];
+			const last = samples.at(-1)!;
+			const growth = base ? (last.rss - base.rss) / base.rss : 0;
+			const p99 = Math.max(...(after.length ? after : samples).map((x) => x.lagP99));
+			const ok = growth <= MEMORY_GROWTH_TARGET && p99 < LAG_P99_TARGET_MS;
+			console.log(
+				`[soak] ${name}: RSS ${(base.rss / MiB).toFixed(1)} MiB at ${Math.round(base.at / 1000)} s -> ` +
+					`${(last.rss / MiB).toFixed(1)} MiB at ${Math.round(last.at / 1000)} s: growth ${(growth * 100).toFixed(1)}% ` +
+					`(target <= ${MEMORY_GROWTH_TARGET * 100}%); event-loop lag p99 (worst interval after the first minute) ` +
+					`${p99.toFixed(1)} ms (target < ${LAG_P99_TARGET_MS} ms): ${ok ? 'PASS' : 'MISS'}`
+			);
+			return ok;
+		};
+		console.log(
+			`[soak] ${CONNECTIONS} connections, ${Math.round(DURATION / 1000)} s, ${emitted} events (${emitFailures} failed requests), ` +
+				`${clients.reduce((n, x) => n + x.received, 0)} deliveries, ${sent} client messages; all caught up: ${converged}`
+		);
+		const serverOk = serverSamples.length > 0 && verdict('server', serverSamples);
+		const clientOk = verdict('clients', clientSamples);
+		const crash = server.stderr
+			.split('\n')
+			.filter((line) => /error|exception|rejection/i.test(line));
+		if (crash.length) console.log(`[soak] server stderr:\n${crash.slice(0, 20).join('\n')}`);
+		return serverOk && clientOk && converged && crash.length === 0 ? 0 : 1;
+	} finally {
+		for (const { client } of clients) client.stop();
+		await server.stop();
+	}
+}
+
+main().then(
+	(code) => process.exit(code),
+	(error: unknown) => {
+		console.error(error);
+		process.exit(1);
+	}
+);
