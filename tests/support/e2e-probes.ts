@@ -1,0 +1,80 @@
+/**
+ * What the browser tests observe inside the page, installed before the app's scripts run:
+ * - every toast ever shown (svelte-french-toast renders each as a child of `.toaster`), kept even
+ *   after it is dismissed, so "shown exactly once" and "never shown" can be checked after the fact;
+ * - every oscillator started on an AudioContext (the notification beep), by wrapping the
+ *   page's AudioContext class.
+ */
+import type { BrowserContext, Page } from '@playwright/test';
+
+interface Probes {
+	toasts: Element[];
+	beeps: number;
+}
+
+declare global {
+	interface Window {
+		__e2eProbes?: Probes;
+	}
+}
+
+function probeScript(): void {
+	const probes: Probes = { toasts: [], beeps: 0 };
+	window.__e2eProbes = probes;
+
+	const seen = new WeakSet<Element>();
+	const record = (element: Element) => {
+		if (seen.has(element)) return;
+		seen.add(element);
+		probes.toasts.push(element);
+	};
+	new MutationObserver((mutations) => {
+		for (const mutation of mutations) {
+			for (const node of mutation.addedNodes) {
+				if (!(node instanceof Element)) continue;
+				if (node.parentElement?.classList.contains('toaster')) record(node);
+				node.querySelectorAll('.toaster > *').forEach(record);
+			}
+		}
+	}).observe(document, { childList: true, subtree: true });
+
+	const Original = window.AudioContext;
+	if (!Original) return;
+	window.AudioContext = class extends Original {
+		createOscillator(): OscillatorNode {
+			const oscillator = super.createOscillator();
+			const start = oscillator.start;
+			oscillator.start = function (this: OscillatorNode, ...args) {
+				probes.beeps += 1;
+				return start.apply(this, args);
+			};
+			return oscillator;
+		}
+	};
+}
+
+/** Install the probes in every page of `context` (call before opening pages). */
+export async function installProbes(context: BrowserContext): Promise<void> {
+	await context.addInitScript(probeScript);
+}
+
+/** The text of every toast shown in this page since it loaded, in order, whitespace collapsed. */
+export async function toastLog(page: Page): Promise<string[]> {
+	return page.evaluate(() =>
+		(window.__e2eProbes?.toasts ?? []).map((el) =>
+			(el.textContent ?? '').replace(/\s+/g, ' ').trim()
+		)
+	);
+}
+
+/** How many toasts shown since the page loaded contain `text`. */
+export async function toastCount(page: Page, text: string | RegExp): Promise<number> {
+	const log = await toastLog(page);
+	return log.filter((entry) => (typeof text === 'string' ? entry.includes(text) : text.test(entry)))
+		.length;
+}
+
+/** How many beeps (oscillator starts) the page played since it loaded. */
+export async function beepCount(page: Page): Promise<number> {
+	return page.evaluate(() => window.__e2eProbes?.beeps ?? 0);
+}

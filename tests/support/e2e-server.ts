@@ -1,0 +1,174 @@
+/**
+ * The built production server (`node build/server.js`) as a child process for the browser tests:
+ * a fresh SQLite file (seeded with the demo users on first start), a free port on 127.0.0.1 and
+ * SIMULATE=true. A server can be stopped (SIGTERM, as an operator would) and started again on the
+ * same port and database, and a second one can share the database. Every process runs in its own
+ * process group and is killed when the test process exits, so a failing test leaves none behind.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/** Where global setup puts its private copy of build/ (so a rebuild mid-run cannot break it). */
+export const BUILD_DIR_ENV = 'E2E_BUILD_DIR';
+
+/** How long a server may take to print "Listening on" or to exit after SIGTERM. */
+const START_TIMEOUT_MS = 15_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+	for (const child of running) killGroup(child, 'SIGKILL');
+});
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+	if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+	try {
+		process.kill(-child.pid, signal);
+	} catch {
+		// Already gone.
+	}
+}
+
+/** A free TCP port on 127.0.0.1 (bound to 0, read, released). */
+export async function freePort(): Promise<number> {
+	const server = net.createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as net.AddressInfo;
+	await new Promise<void>((resolve) => server.close(() => resolve()));
+	return port;
+}
+
+/**
+ * Copy build/ next to the project's node_modules (the server resolves `ws` and `better-sqlite3`
+ * from there) and return the copy's directory.
+ */
+export function copyBuild(from = 'build'): string {
+	for (const file of ['server.js', 'handler.js']) {
+		if (!existsSync(path.join(from, file))) {
+			throw new Error(`${from}/${file} is missing: run \`npm run build\` first`);
+		}
+	}
+	const parent = path.resolve('node_modules/.cache/career-copilot-e2e');
+	mkdirSync(parent, { recursive: true });
+	const copy = mkdtempSync(path.join(parent, 'build-'));
+	cpSync(from, copy, { recursive: true });
+	return copy;
+}
+
+export interface ServerOptions {
+	/** SQLite file; default app.db in a fresh temporary directory (removed by `dispose`). */
+	databasePath?: string;
+	/** Default: a free port. */
+	port?: number;
+}
+
+/** One production server: its URL, database and output; start/stop keep port and database. */
+export class E2EServer {
+	readonly url: string;
+	/** Everything the process printed, across restarts (attached to failing tests). */
+	output = '';
+	#child: ChildProcess | null = null;
+	#exited: Promise<void> = Promise.resolve();
+
+	private constructor(
+		readonly port: number,
+		readonly databasePath: string,
+		private readonly tempDir: string | null
+	) {
+		this.url = `http://127.0.0.1:${port}`;
+	}
+
+	/** Start a server and wait until it listens. */
+	static async start(options: ServerOptions = {}): Promise<E2EServer> {
+		const tempDir = options.databasePath
+			? null
+			: mkdtempSync(path.join(os.tmpdir(), 'career-copilot-e2e-'));
+		const server = new E2EServer(
+			options.port ?? (await freePort()),
+			options.databasePath ?? path.join(tempDir!, 'app.db'),
+			tempDir
+		);
+		try {
+			await server.start();
+		} catch (error) {
+			await server.dispose();
+			throw error;
+		}
+		return server;
+	}
+
+	get running(): boolean {
+		return this.#child !== null;
+	}
+
+	/** (Re)start the process on the same port and database; resolves once it listens. */
+	async start(): Promise<void> {
+		if (this.#child) throw new Error(`server on port ${this.port} is already running`);
+		const buildDir = process.env[BUILD_DIR_ENV] ?? 'build';
+		const child = spawn(process.execPath, [path.join(buildDir, 'server.js')], {
+			detached: true,
+			stdio: ['ignore', 'pipe', 'pipe'],
+			env: {
+				...process.env,
+				PORT: String(this.port),
+				HOST: '127.0.0.1',
+				DATABASE_PATH: this.databasePath,
+				SIMULATE: 'true'
+			}
+		});
+		this.#child = child;
+		running.add(child);
+		this.#exited = new Promise((resolve) => {
+			child.once('exit', (code, signal) => {
+				this.output += `[exit code=${code} signal=${signal}]\n`;
+				running.delete(child);
+				if (this.#child === child) this.#child = null;
+				resolve();
+			});
+		});
+		const listening = new Promise<void>((resolve, reject) => {
+			const timer = setTimeout(
+				() => reject(new Error(`server did not listen within ${START_TIMEOUT_MS} ms`)),
+				START_TIMEOUT_MS
+			);
+			const onData = (chunk: Buffer) => {
+				this.output += chunk.toString();
+				if (this.output.includes(`Listening on ${this.url}`)) {
+					clearTimeout(timer);
+					resolve();
+				}
+			};
+			child.stdout!.on('data', onData);
+			child.stderr!.on('data', onData);
+			void this.#exited.then(() => {
+				clearTimeout(timer);
+				reject(new Error(`server exited before listening:\n${this.output}`));
+			});
+		});
+		try {
+			await listening;
+		} catch (error) {
+			await this.stop();
+			throw error;
+		}
+	}
+
+	/** SIGTERM and wait for the exit (SIGKILL if it hangs). */
+	async stop(): Promise<void> {
+		const child = this.#child;
+		if (!child) return;
+		killGroup(child, 'SIGTERM');
+		const timer = setTimeout(() => killGroup(child, 'SIGKILL'), STOP_TIMEOUT_MS);
+		await this.#exited;
+		clearTimeout(timer);
+	}
+
+	/** Stop and remove the temporary database directory, if this server made one. */
+	async dispose(): Promise<void> {
+		await this.stop();
+		if (this.tempDir) rmSync(this.tempDir, { recursive: true, force: true });
+	}
+}
