@@ -65,6 +65,12 @@ export class RealtimeState {
 	#eventCount = 0;
 	#connections = 0;
 	#reloadedConnection = -1;
+	/**
+	 * The newest event seq the page's server-rendered data already reflects: the server's seq in
+	 * the first welcome. The client starts from seq 0, so the server replays the retained log on
+	 * the first connection; those events are history, not news (no toast, no badge increment).
+	 */
+	#historySeq: number | null = null;
 
 	/**
 	 * Start live updates for the signed-in user (browser only); returns the cleanup that stops
@@ -84,7 +90,7 @@ export class RealtimeState {
 			}
 			client = createRealtimeClient(
 				{ url: wsUrl(env.PUBLIC_WS_URL), autoConnect: false },
-				{ inspect: (event) => this.#log(event) }
+				{ inspect: (event) => this.#inspect(event) }
 			);
 		} catch (error) {
 			this.offReason = `Live updates are off: ${(error as Error).message}`;
@@ -95,9 +101,9 @@ export class RealtimeState {
 		const cleanups = [
 			this.#follow(client),
 			...CORE_EVENTS.map((type) =>
-				client.subscribe(type, (data: unknown) => this.#receive(type, data))
+				client.subscribe(type, (data: unknown, frame) => this.#receive(type, data, frame.seq))
 			),
-			client.onResync(() => this.#reload())
+			client.onResync(() => this.#reload(true))
 		];
 		const detachInspector = this.#maybeInspect(client);
 		this.client = client;
@@ -139,15 +145,20 @@ export class RealtimeState {
 		if (open) this.jobsBadge = 0;
 	}
 
-	/** Log the connection machine's own events (not its children's) for /inspect. */
-	#log(event: InspectionEvent): void {
-		if (event.type !== '@xstate.event' || event.actorRef.sessionId !== event.rootId) return;
+	/** The connection machine's own events (not its children's): logged for /inspect. */
+	#inspect(inspection: InspectionEvent): void {
+		if (inspection.type !== '@xstate.event') return;
+		if (inspection.actorRef.sessionId !== inspection.rootId) return;
+		const { event } = inspection;
 		this.events = appendEvent(this.events, {
 			n: ++this.#eventCount,
 			at: Date.now(),
-			type: event.event.type,
-			summary: summarizeEvent(event.event)
+			type: event.type,
+			summary: summarizeEvent(event)
 		});
+		if (event.type === 'SERVER.WELCOME' && this.#historySeq === null) {
+			this.#historySeq = typeof event.lastSeq === 'number' ? event.lastSeq : 0;
+		}
 	}
 
 	/** Mirror the actor: snapshot, status detail, network toasts, reconnect reloads. */
@@ -174,12 +185,14 @@ export class RealtimeState {
 		});
 		if (next.status === 'connected' && previous.status !== 'connected') {
 			this.#connections += 1;
-			// Back after a loss: events may have been missed while away, so reload the page data.
-			if (this.#connections > 1) this.#reload();
+			// Events may have been missed while away (or since the page was rendered): reload the
+			// page data; after a loss, also tell the app it is back.
+			this.#reload(this.#connections > 1);
 		}
 	}
 
-	#receive(type: CoreEventType, data: unknown): void {
+	#receive(type: CoreEventType, data: unknown, seq: number): void {
+		if (this.#historySeq !== null && seq <= this.#historySeq) return;
 		switch (type) {
 			case 'job:recommendation':
 				if (!this.#onJobsPage) this.jobsBadge += 1;
@@ -196,12 +209,15 @@ export class RealtimeState {
 		this.#listeners.emit(type, data as CoreEventMap[typeof type]);
 	}
 
-	/** Reload every page's data once per connection and tell the app (`websocket:reconnected`). */
-	#reload(): void {
+	/**
+	 * Reload every page's data, once per connection; with `announce`, also dispatch
+	 * `websocket:reconnected` on window.
+	 */
+	#reload(announce: boolean): void {
 		if (this.#reloadedConnection === this.#connections) return;
 		this.#reloadedConnection = this.#connections;
 		void invalidateAll();
-		window.dispatchEvent(new CustomEvent(RECONNECTED_EVENT));
+		if (announce) window.dispatchEvent(new CustomEvent(RECONNECTED_EVENT));
 	}
 
 	#maybeInspect(client: RealtimeClient): () => void {
