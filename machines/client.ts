@@ -1,0 +1,185 @@
+/**
+ * The facade an app uses: `createRealtimeClient(options)` starts the connection chart and offers
+ * connect/disconnect, typed subscriptions to server events, send with a reported outcome, and the
+ * status. Everything it knows comes from the actor, which it also exposes for stores and the
+ * inspector.
+ */
+import { createActor, type Actor, type ActorOptions } from 'xstate';
+import { connectionMachine, type ConnectionMachine } from './connection';
+import { resolveOptions, type ConnectionOptions } from './options';
+import type { CoreEventMap, EventFrame, EventMapOf, EventSchemas } from './protocol';
+import { planSend, type SendPlan } from './queue';
+import {
+	statusDetailOf,
+	statusOf,
+	type ConnectionSnapshot,
+	type ConnectionStatus,
+	type StatusDetail
+} from './status';
+
+/** Calling it removes the listener; calling it again does nothing. */
+export type Unsubscribe = () => void;
+
+/** A subscriber to one event type: the validated payload, and the whole frame (id, seq, ts). */
+export type EventHandler<T, K extends string = string> = (data: T, frame: EventFrame<K, T>) => void;
+
+/** What `send()` did: the message id, and the outcome (see `SendOutcome`). */
+export interface SendResult extends SendPlan {
+	id: string;
+}
+
+/** Extra ways to run the client: another machine (`.provide()`d), the inspector, a clock. */
+export interface ClientRuntime {
+	/** The chart to run, e.g. `connectionMachine.provide({ actors: { socket } })`. */
+	machine?: ConnectionMachine;
+	/** An inspector, e.g. `createBrowserInspector().inspect` from @statelyai/inspect. */
+	inspect?: ActorOptions<ConnectionMachine>['inspect'];
+	/** A clock for the chart's timers, e.g. xstate's `SimulatedClock` in tests. */
+	clock?: ActorOptions<ConnectionMachine>['clock'];
+}
+
+export interface RealtimeClient<M extends Record<string, unknown> = CoreEventMap> {
+	/** The running connection actor: `useSelector(client.actor, ...)`, the inspector, tests. */
+	readonly actor: Actor<ConnectionMachine>;
+	/** Connect (from idle, disconnected or failed); ignored while connecting or connected. */
+	connect(): void;
+	/** Close the socket and stay disconnected until `connect()`; no timer is left running. */
+	disconnect(): void;
+	/** While waiting to retry (or failed): try now instead of when the backoff ends. */
+	retryNow(): void;
+	/** Stop for good: socket closed, timers and listeners removed. The client cannot restart. */
+	stop(): void;
+	/** Call `handler` with the payload of every new `type` event. */
+	subscribe<K extends keyof M & string>(type: K, handler: EventHandler<M[K], K>): Unsubscribe;
+	/**
+	 * Send `{type, id, data}` to the server now if connected, else queue it. `data` must be JSON
+	 * (a TypeError otherwise), `type` 1-64 characters and not a control frame's.
+	 */
+	send(type: string, data?: unknown): SendResult;
+	getStatus(): ConnectionStatus;
+	getStatusDetail(): StatusDetail;
+	isConnected(): boolean;
+	/** Call `listener` whenever the status changes. */
+	onStatusChange(listener: (status: ConnectionStatus, detail: StatusDetail) => void): Unsubscribe;
+	/** Call `listener` when the server says the client missed too much: refetch everything. */
+	onResync(listener: (lastSeq: number) => void): Unsubscribe;
+}
+
+const RESERVED_TYPES = new Set(['resume', 'ping', 'pong']);
+
+/**
+ * Create and start a client. Throws a `TypeError` naming the option when an option is invalid.
+ *
+ * @example
+ * const client = createRealtimeClient({ url: 'wss://example.com/ws', events: { 'chat:message': Chat } });
+ * const off = client.subscribe('job:recommendation', (data) => console.log(data.job.title));
+ */
+export function createRealtimeClient<S extends EventSchemas = Record<never, never>>(
+	options: ConnectionOptions<S>,
+	runtime: ClientRuntime = {}
+): RealtimeClient<CoreEventMap & EventMapOf<S>> {
+	const resolved = resolveOptions(options);
+	const { logger } = resolved;
+	const { machine = connectionMachine, ...actorOptions } = runtime;
+	// Spread, not `clock: runtime.clock`: an explicit undefined would replace xstate's default clock.
+	const actor = createActor(machine, { ...actorOptions, input: resolved });
+	// Handlers of every type in one map; `subscribe`'s signature is what keeps them typed.
+	const handlers = new Map<string, Set<EventHandler<unknown>>>();
+	const statusListeners = new Set<(status: ConnectionStatus, detail: StatusDetail) => void>();
+	const nextId = idFactory();
+
+	actor.on('realtime.events', ({ frames }) => {
+		for (const frame of frames) {
+			const forType = handlers.get(frame.type);
+			if (forType) for (const handler of forType) dispatch(handler, frame);
+		}
+	});
+	const dispatch = (handler: EventHandler<unknown>, frame: EventFrame) => {
+		try {
+			handler(frame.data, frame);
+		} catch (error) {
+			logger.error(`realtime: a "${frame.type}" subscriber threw`, error);
+		}
+	};
+	let status = statusOf(actor.getSnapshot());
+	actor.subscribe((snapshot) => {
+		const next = statusOf(snapshot);
+		if (next === status) return;
+		status = next;
+		const detail = statusDetailOf(snapshot);
+		for (const listener of statusListeners) listener(next, detail);
+	});
+	actor.start();
+	if (resolved.autoConnect) actor.send({ type: 'CONNECT' });
+
+	const running = () => actor.getSnapshot().status === 'active';
+	const isConnected = (snapshot: ConnectionSnapshot = actor.getSnapshot()) =>
+		snapshot.status === 'active' && snapshot.matches('connected');
+
+	return {
+		actor,
+		connect: () => actor.send({ type: 'CONNECT' }),
+		disconnect: () => actor.send({ type: 'DISCONNECT' }),
+		retryNow: () => actor.send({ type: 'RETRY_NOW' }),
+		stop() {
+			actor.stop();
+			handlers.clear();
+			statusListeners.clear();
+		},
+		subscribe(type, handler) {
+			let forType = handlers.get(type);
+			if (!forType) handlers.set(type, (forType = new Set()));
+			const entry = handler as unknown as EventHandler<unknown>;
+			forType.add(entry);
+			return () => void forType.delete(entry);
+		},
+		send(type, data) {
+			if (typeof type !== 'string' || type.length < 1 || type.length > 64) {
+				throw new TypeError('type must be a string of 1 to 64 characters');
+			}
+			if (RESERVED_TYPES.has(type)) throw new TypeError(`type ${type} is a control frame's`);
+			const message = { id: nextId(), type, data: toJson(data) };
+			if (!running()) return { id: message.id, outcome: 'dropped' };
+			const snapshot = actor.getSnapshot();
+			const plan = planSend(snapshot.context.queue, snapshot.context.config, isConnected(snapshot));
+			actor.send({ type: 'SEND', message });
+			return { id: message.id, ...plan };
+		},
+		getStatus: () => statusOf(actor.getSnapshot()),
+		getStatusDetail: () => statusDetailOf(actor.getSnapshot()),
+		isConnected: () => isConnected(),
+		onStatusChange(listener) {
+			statusListeners.add(listener);
+			return () => void statusListeners.delete(listener);
+		},
+		onResync(listener) {
+			const subscription = actor.on('realtime.resync', ({ lastSeq }) => listener(lastSeq));
+			return () => subscription.unsubscribe();
+		}
+	};
+}
+
+/** `data` as the server will see it: plain JSON, or a TypeError now rather than on the wire. */
+function toJson(data: unknown): unknown {
+	if (data === undefined) return undefined;
+	let text: string | undefined;
+	try {
+		text = JSON.stringify(data);
+	} catch (error) {
+		throw new TypeError(`data must be JSON-serializable (${String(error)})`);
+	}
+	if (text === undefined) throw new TypeError('data must be JSON-serializable');
+	return JSON.parse(text);
+}
+
+/**
+ * Message ids unique across clients and page loads (the server drops duplicates by id): a random
+ * prefix per client, then a counter.
+ */
+function idFactory(): () => string {
+	const crypto = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+	const prefix =
+		crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+	let counter = 0;
+	return () => `${prefix}-${++counter}`;
+}

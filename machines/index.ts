@@ -1,0 +1,64 @@
+/**
+ * Career Copilot Realtime: a WebSocket client whose whole life is one XState statechart.
+ *
+ * - `createRealtimeClient(options)`: the facade (connect, disconnect, subscribe, send, status).
+ * - `connectionMachine`: the chart itself, for `createActor`, `.provide()`, xstate/graph and the
+ *   Stately visualizer; `resolveOptions(options)` builds its input.
+ * - `statusOf` / `statusDetailOf`: the status of any snapshot, for stores.
+ * - The wire protocol (frame schemas, the typed event map, close codes) from `./protocol`.
+ */
+export {
+	createRealtimeClient,
+	type ClientRuntime,
+	type EventHandler,
+	type RealtimeClient,
+	type SendResult,
+	type Unsubscribe
+} from './client';
+export {
+	connectionMachine,
+	type ClientEvent,
+	type ConnectionConfig,
+	type ConnectionContext,
+	type ConnectionEmitted,
+	type ConnectionEvent,
+	type ConnectionInput,
+	type ConnectionIO,
+	type ConnectionMachine,
+	type FailureReason,
+	type HeartbeatCheckEvent,
+	type RetryCause
+} from './connection';
+export {
+	DEFAULT_OPTIONS,
+	MAX_DELAY,
+	resolveOptions,
+	type ConnectionOptions,
+	type Logger,
+	type ResolvedOptions,
+	type WebSocketConstructor,
+	type WebSocketLike
+} from './options';
+export {
+	reasonOf,
+	statusDetailOf,
+	statusOf,
+	topState,
+	type ConnectionSnapshot,
+	type ConnectionStatus,
+	type StatusDetail,
+	type StatusReason
+} from './status';
+export { backoffDelay, baseDelay, RATE_LIMIT_FLOOR, type BackoffConfig } from './backoff';
+export {
+	OVERFLOW_POLICIES,
+	type OverflowPolicy,
+	type QueuedMessage,
+	type SendOutcome,
+	type SendPlan
+} from './queue';
+export { browserStorage, memoryStorage, type StorageAdapter } from './storage';
+export { FRAME_DROP_REASONS, type FrameDropReason, type FrameEvent } from './frames';
+export { socketActor, type SocketCommand, type SocketEvent, type SocketInput } from './socket';
+export { environmentActor, type EnvironmentEvent } from './environment';
+export * from './protocol';

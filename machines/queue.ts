@@ -1,0 +1,132 @@
+/**
+ * The outgoing queue (outbox): every message the app sent that the server has not acked yet, in
+ * the order it was sent. Pure functions over an immutable array, so the chart keeps it in context.
+ *
+ * The first `inFlight` entries have been written to the open socket and wait for their ack; the
+ * rest wait for a connection. When the socket closes `inFlight` drops to 0, which puts the unacked
+ * messages back at the front of the queue in their order, to be sent again after the reconnect
+ * (the server drops duplicates by id). The bound `maxQueueSize` covers the whole outbox.
+ */
+import * as v from 'valibot';
+import { ClientMessageSchema } from './protocol';
+import type { StorageAdapter } from './storage';
+
+/** A message from the app to the server; `id` is what the server acks. */
+export interface QueuedMessage {
+	readonly id: string;
+	readonly type: string;
+	readonly data?: unknown;
+}
+
+/**
+ * What happens to a new message when the outbox is full: `drop-oldest` evicts the oldest message
+ * (reported as `evicted`), `reject` refuses the new one (outcome `rejected`).
+ */
+export type OverflowPolicy = 'drop-oldest' | 'reject';
+export const OVERFLOW_POLICIES: readonly OverflowPolicy[] = ['drop-oldest', 'reject'];
+
+export interface QueueLimits {
+	enableMessageQueue: boolean;
+	maxQueueSize: number;
+	queueOverflow: OverflowPolicy;
+}
+
+/**
+ * What `send()` did with a message: `sent` (written to the open socket, tracked until acked),
+ * `queued` (sent when the connection opens), `dropped` (not connected and the queue is disabled),
+ * `rejected` (the outbox is full and the policy is `reject`).
+ */
+export type SendOutcome = 'sent' | 'queued' | 'dropped' | 'rejected';
+
+export interface SendPlan {
+	outcome: SendOutcome;
+	/** The id of the message evicted to make room (`drop-oldest` on a full outbox). */
+	evicted?: string;
+}
+
+/** Whether a new message goes into the outbox (possibly evicting the oldest). */
+export function acceptsMessage(queueLength: number, limits: QueueLimits): boolean {
+	return (
+		limits.enableMessageQueue &&
+		(queueLength < limits.maxQueueSize || limits.queueOverflow === 'drop-oldest')
+	);
+}
+
+/** The outcome of sending one message now; the chart and the facade both decide with it. */
+export function planSend(
+	queue: readonly QueuedMessage[],
+	limits: QueueLimits,
+	connected: boolean
+): SendPlan {
+	if (!limits.enableMessageQueue) return { outcome: connected ? 'sent' : 'dropped' };
+	if (!acceptsMessage(queue.length, limits)) return { outcome: 'rejected' };
+	const outcome = connected ? 'sent' : 'queued';
+	return queue.length >= limits.maxQueueSize ? { outcome, evicted: queue[0].id } : { outcome };
+}
+
+export interface Outbox {
+	queue: readonly QueuedMessage[];
+	inFlight: number;
+}
+
+/** Append a message, evicting from the front while the outbox is over its bound. */
+export function enqueue(outbox: Outbox, message: QueuedMessage, maxQueueSize: number): Outbox {
+	const excess = Math.max(0, outbox.queue.length + 1 - maxQueueSize);
+	return {
+		queue: [...outbox.queue.slice(excess), message],
+		inFlight: Math.max(0, outbox.inFlight - excess)
+	};
+}
+
+/** Remove the message the server acked; unknown ids change nothing. */
+export function acknowledge(outbox: Outbox, id: string): Outbox {
+	const index = outbox.queue.findIndex((message) => message.id === id);
+	if (index === -1) return outbox;
+	return {
+		queue: outbox.queue.filter((_, i) => i !== index),
+		inFlight: index < outbox.inFlight ? outbox.inFlight - 1 : outbox.inFlight
+	};
+}
+
+/** The messages not yet written to the current socket, in order. */
+export function pending(outbox: Outbox): readonly QueuedMessage[] {
+	return outbox.queue.slice(outbox.inFlight);
+}
+
+/** The wire frame of a message: `{type, id, data}`. */
+export function serializeMessage(message: QueuedMessage): string {
+	return JSON.stringify({ type: message.type, id: message.id, data: message.data });
+}
+
+const StoredQueueSchema = v.array(ClientMessageSchema);
+
+/**
+ * The queue saved under `key`, newest `maxQueueSize` kept. Anything unreadable (another version's
+ * format, a hand-edited value) counts as empty rather than breaking the client.
+ */
+export function loadQueue(
+	storage: StorageAdapter,
+	key: string,
+	maxQueueSize: number
+): QueuedMessage[] {
+	const text = storage.getItem(key);
+	if (text === null) return [];
+	let raw: unknown;
+	try {
+		raw = JSON.parse(text);
+	} catch {
+		return [];
+	}
+	const result = v.safeParse(StoredQueueSchema, raw);
+	return result.success ? result.output.slice(-maxQueueSize) : [];
+}
+
+/** Save the queue under `key` (an empty queue removes the key). */
+export function saveQueue(
+	storage: StorageAdapter,
+	key: string,
+	queue: readonly QueuedMessage[]
+): void {
+	if (queue.length === 0) storage.removeItem(key);
+	else storage.setItem(key, JSON.stringify(queue));
+}

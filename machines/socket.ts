@@ -1,0 +1,96 @@
+/**
+ * The socket actor: one WebSocket for the life of the actor. It turns the socket's events into
+ * chart events and the chart's `SEND` commands into frames. When it is stopped it first detaches
+ * every listener and only then closes the socket, so a dying socket can never send an event that
+ * the chart would take for the next socket's.
+ *
+ * Event frames that arrive in the same task (a burst read from one TCP chunk) are reported as one
+ * `SERVER.EVENTS` batch at the end of that task: one chart transition per burst instead of one per
+ * frame. Order is kept: any other event first reports the batch gathered so far. A batch still
+ * pending when the actor stops is discarded with the socket; `lastSeq` did not move, so the next
+ * connection's `resume` asks for those events again.
+ */
+import { fromCallback, type AnyEventObject } from 'xstate';
+import type { FrameDecoder, FrameEvent } from './frames';
+import type { EventFrame } from './protocol';
+import type { WebSocketConstructor, WebSocketLike } from './options';
+
+/** What the socket reports to the chart. */
+export type SocketEvent =
+	| { type: 'SOCKET.OPEN' }
+	| { type: 'SOCKET.CLOSED'; code: number; reason: string }
+	| { type: 'SOCKET.ERROR' }
+	| FrameEvent;
+
+/** What the chart asks of the socket: write these frames, in order, if the socket is open. */
+export type SocketCommand = { type: 'SEND'; frames: readonly string[] };
+
+export interface SocketInput {
+	url: string;
+	WebSocket: WebSocketConstructor;
+	decode: FrameDecoder;
+}
+
+/** WebSocket `readyState` values (the constants are not on every implementation's instances). */
+const CONNECTING = 0;
+const OPEN = 1;
+/** The close code of a connection that failed without a close frame. */
+const ABNORMAL_CLOSURE = 1006;
+
+const ignore = () => {};
+
+/** The socket actor logic; the chart spawns it as `socket` and stops it when the socket is done. */
+export const socketActor = fromCallback<SocketCommand, SocketInput>(
+	({ input, sendBack, receive }) => {
+		const report: (event: SocketEvent) => void = sendBack as (event: AnyEventObject) => void;
+		let socket: WebSocketLike;
+		try {
+			socket = new input.WebSocket(input.url);
+		} catch (error) {
+			report({ type: 'SOCKET.CLOSED', code: ABNORMAL_CLOSURE, reason: String(error) });
+			return;
+		}
+		let batch: EventFrame[] = [];
+		const reportBatch = () => {
+			if (batch.length === 0) return;
+			const frames = batch;
+			batch = [];
+			report({ type: 'SERVER.EVENTS', frames });
+		};
+		const forward = (event: SocketEvent) => {
+			reportBatch();
+			report(event);
+		};
+		const listeners = {
+			open: () => forward({ type: 'SOCKET.OPEN' }),
+			message: (event: { data: unknown }) => {
+				const decoded = input.decode(event.data);
+				if (decoded.type !== 'SERVER.EVENT') return forward(decoded);
+				if (batch.length === 0) queueMicrotask(reportBatch);
+				batch.push(decoded.frame);
+			},
+			close: (event: { code: number; reason: string }) =>
+				forward({ type: 'SOCKET.CLOSED', code: event.code, reason: event.reason }),
+			error: () => forward({ type: 'SOCKET.ERROR' })
+		};
+		for (const [type, listener] of Object.entries(listeners)) {
+			socket.addEventListener(type, listener);
+		}
+		receive((command) => {
+			if (socket.readyState !== OPEN) return;
+			for (const frame of command.frames) socket.send(frame);
+		});
+		return () => {
+			batch = [];
+			for (const [type, listener] of Object.entries(listeners)) {
+				socket.removeEventListener(type, listener);
+			}
+			// ws reports an aborted handshake as an `error` event later; as an EventEmitter it would
+			// throw if nobody listened. This listener swallows it and talks to no one.
+			socket.addEventListener('error', ignore);
+			if (socket.readyState === CONNECTING || socket.readyState === OPEN) {
+				socket.close(1000, 'client closing');
+			}
+		};
+	}
+);

@@ -1,0 +1,90 @@
+/**
+ * The connection as an app shows it: four statuses and a reason, read from a snapshot of the
+ * chart. Pure, so a Svelte store can derive it with `useSelector(actor, statusDetailOf)`.
+ */
+import type { SnapshotFrom } from 'xstate';
+import type { ConnectionMachine, FailureReason, RetryCause } from './connection';
+import { CloseCode } from './protocol';
+
+export type ConnectionSnapshot = SnapshotFrom<ConnectionMachine>;
+
+/** `offline`, `failed` and `idle` all show as `disconnected`, told apart by the reason. */
+export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
+
+/**
+ * Why the status is what it is: `idle` (never connected), `offline` (the browser is offline),
+ * `manual` (`disconnect()` was called), a `FailureReason` (`failed`), or while reconnecting the
+ * `RetryCause` or `rate-limited` (closed with 4429). `null` while connecting or connected.
+ */
+export type StatusReason =
+	'idle' | 'offline' | 'manual' | 'rate-limited' | FailureReason | RetryCause;
+
+export interface StatusDetail {
+	status: ConnectionStatus;
+	reason: StatusReason | null;
+	/** Reconnect attempts since the last open. */
+	attempt: number;
+	maxAttempts: number;
+	/** When the next attempt starts (epoch ms), while waiting to retry. */
+	nextRetryAt: number | null;
+	/** Messages not acked yet (queued or sent). */
+	queueLength: number;
+	lastSeq: number;
+	droppedFrames: number;
+	closeCode: number | null;
+}
+
+/** The top-level state of a snapshot: `idle`, `connected`, `reconnecting`... */
+export function topState(snapshot: ConnectionSnapshot): string {
+	const value = snapshot.value;
+	return typeof value === 'string' ? value : Object.keys(value)[0];
+}
+
+/** The status of a snapshot. */
+export function statusOf(snapshot: ConnectionSnapshot): ConnectionStatus {
+	switch (topState(snapshot)) {
+		case 'connecting':
+			return 'connecting';
+		case 'connected':
+			return 'connected';
+		case 'reconnecting':
+			return 'reconnecting';
+		default:
+			return 'disconnected';
+	}
+}
+
+/** The reason of a snapshot's status (see `StatusReason`). */
+export function reasonOf(snapshot: ConnectionSnapshot): StatusReason | null {
+	const { context } = snapshot;
+	switch (topState(snapshot)) {
+		case 'idle':
+			return 'idle';
+		case 'offline':
+			return 'offline';
+		case 'disconnected':
+			return 'manual';
+		case 'failed':
+			return context.failureReason;
+		case 'reconnecting':
+			return context.closeCode === CloseCode.RATE_LIMITED ? 'rate-limited' : context.retryCause;
+		default:
+			return null;
+	}
+}
+
+/** Everything a status indicator shows, from one snapshot. */
+export function statusDetailOf(snapshot: ConnectionSnapshot): StatusDetail {
+	const { context } = snapshot;
+	return {
+		status: statusOf(snapshot),
+		reason: reasonOf(snapshot),
+		attempt: context.attempt,
+		maxAttempts: context.config.maxReconnectAttempts,
+		nextRetryAt: context.nextRetryAt,
+		queueLength: context.queue.length,
+		lastSeq: context.lastSeq,
+		droppedFrames: context.droppedFrames,
+		closeCode: context.closeCode
+	};
+}
