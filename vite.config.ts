@@ -7,6 +7,7 @@ export default defineConfig({
 	test: {
 		include: ['tests/{unit,model,server}/**/*.test.ts', 'tests/{chaos,fuzz,security}/**/*.test.ts'],
 		environment: 'node',
+		typecheck: { enabled: true, include: ['tests/types/**/*.test-d.ts'] },
 		testTimeout: 20_000,
 		hookTimeout: 30_000
 	}
