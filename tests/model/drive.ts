@@ -1,7 +1,8 @@
 /**
  * Runs a model path against the real client (createRealtimeClient with the `ws` WebSocket) and
  * the real control server: every model event becomes the real action that causes it (a call on
- * the client, a browser event on a stand-in `window`/`document`, the server accepting, refusing
+ * the client, a browser event on a stand-in `window`/`document` (tests/support/fake-browser), the
+ * server accepting, refusing
  * or closing the socket, a frame from the server, or the chart's clock reaching a delay), and
  * after each step the client must be in the path's state, have taken exactly the path's
  * transitions, and the server must see the sockets that state implies.
@@ -19,6 +20,7 @@ import {
 	type WebSocketConstructor
 } from '../../machines/index';
 import { waitFor, type ControlServer } from '../support/control-server';
+import type { FakeBrowser } from '../support/fake-browser';
 import {
 	activeStates,
 	afterDelay,
@@ -35,33 +37,6 @@ import {
 
 /** Bound of every wait for the real client or server to catch up with a step. */
 const STEP_TIMEOUT_MS = 3_000;
-
-/** A stand-in for the browser's `window` and `document`, on which the test fires events. */
-export interface FakeBrowser {
-	window: EventTarget;
-	document: EventTarget & { visibilityState: string };
-	uninstall(): void;
-}
-
-/**
- * Put a `window` and a `document` on globalThis, so the client's environment actor listens to
- * them exactly as in a browser. Clients created afterwards see them.
- */
-export function installFakeBrowser(): FakeBrowser {
-	const scope = globalThis as { window?: unknown; document?: unknown };
-	const window = new EventTarget();
-	const document = Object.assign(new EventTarget(), { visibilityState: 'visible' });
-	scope.window = window;
-	scope.document = document;
-	return {
-		window,
-		document,
-		uninstall() {
-			delete scope.window;
-			delete scope.document;
-		}
-	};
-}
 
 /** What one path run saw the real client do. */
 export interface PathRun {
@@ -99,15 +74,12 @@ function drive(event: ModelEvent, run: Run): void {
 			client.send(event.message.type, event.message.data);
 			return;
 		case 'ONLINE':
-			browser.window.dispatchEvent(new Event('online'));
-			return;
+			return browser.online();
 		case 'OFFLINE':
-			browser.window.dispatchEvent(new Event('offline'));
-			return;
+			return browser.offline();
 		case 'VISIBLE':
 			if (event.meta?.silence) run.advanceNow(SILENCE);
-			browser.document.dispatchEvent(new Event('visibilitychange'));
-			return;
+			return browser.visible();
 		case 'SOCKET.OPEN':
 			expectOne(server.release('silent', id), 'held upgrade to accept');
 			return;

@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlServer, type ControlServer } from '../support/control-server';
 import { chartStates, chartTransitions, generatePaths } from './chart-model';
-import { installFakeBrowser, runPath, type FakeBrowser } from './drive';
+import { installFakeBrowser, type FakeBrowser } from '../support/fake-browser';
+import { runPath } from './drive';
 
 const transitions = chartTransitions();
 const states = chartStates();
@@ -35,6 +36,10 @@ describe('paths generated from the connection chart, run on the real client', ()
 			for (const key of run.transitions) covered.transitions.add(key);
 		}
 	);
+});
+
+it('every stopped client removed its window and document listeners', () => {
+	expect(browser.listeners()).toBe(0);
 });
 
 it('the real client covered every state and every transition of the chart', () => {
