@@ -1,0 +1,21 @@
+/**
+ * `npm run bench`: runs every benchmark in this process, one after the other, each printing its
+ * own table of figures, targets and whether they were met. Benchmarks are not tests: nothing here
+ * fails the run because of a figure.
+ */
+import { run as runBundle } from './bundle';
+import { run as runClient } from './client';
+import { run as runServer } from './server';
+
+const benches: Array<[name: string, run: () => Promise<unknown>]> = [
+	['package bundle size', runBundle],
+	['client throughput, latency and reconnect', runClient],
+	['server', runServer]
+];
+
+for (const [name, run] of benches) {
+	console.log(`\n=== ${name} ===`);
+	const started = performance.now();
+	await run();
+	console.log(`(${name}: ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+}
