@@ -306,7 +306,7 @@ const visited = new Set<string>();
 const topStates = new Set<string>();
 const seenEvents = new Set<string>();
 
-type Command = fc.AsyncCommand<object, Real, true>;
+type Command = fc.AsyncCommand<object, Real>;
 const always = () => true;
 const connected = (real: Real) =>
 	real.client.actor.getSnapshot().matches('connected') && connection !== null && !connection.silent;

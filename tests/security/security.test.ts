@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { insertNotification } from '../../src/lib/server/domain/notifications';
-import { login, postAction, sessionCookie, DEMO_USERS } from '../support/chaos-auth';
+import { login, postAction, DEMO_USERS } from '../support/chaos-auth';
 import { ServerProcess } from '../support/chaos-server';
 
 const FOREIGN = 'http://evil.example';
