@@ -54,7 +54,7 @@ export const SILENCE = MODEL_OPTIONS.heartbeatInterval + MODEL_OPTIONS.heartbeat
 export const fixedRandom = () => 0.5;
 
 /** Client configurations the model is walked with; a later one only adds what earlier lack. */
-export const MODEL_CONFIGS = [
+const MODEL_CONFIGS = [
 	{ name: 'queue on', options: {} },
 	{ name: 'queue off', options: { enableMessageQueue: false } }
 ] as const satisfies ReadonlyArray<{ name: string; options: Partial<ConnectionOptions> }>;
@@ -64,12 +64,12 @@ export type ModelConfig = (typeof MODEL_CONFIGS)[number];
  * A socket that never opened can only report close code 1006 (browsers and `ws` alike: the close
  * code of a failed handshake is always "abnormal"), so that is the only close offered before open.
  */
-export const CLOSE_CODES_BEFORE_OPEN = [1006] as const;
+const CLOSE_CODES_BEFORE_OPEN = [1006] as const;
 /** Close codes a server sends on an open socket: one to retry after, one fatal. */
-export const CLOSE_CODES_WHEN_OPEN = [1001, 4401] as const;
+const CLOSE_CODES_WHEN_OPEN = [1001, 4401] as const;
 
 /** How the model event relates to the client's `lastSeq`, so the real run can build the same. */
-export interface ModelMeta {
+interface ModelMeta {
 	/** `VISIBLE` after the tab was hidden (timers throttled) for {@link SILENCE} ms. */
 	silence?: true;
 	/** An event frame with `lastSeq + 1` (`new`) or `lastSeq` (`seen`). */
@@ -222,7 +222,7 @@ function toMachineEvent({ meta: _meta, ...event }: ModelEvent): ConnectionEvent 
 }
 
 /** A readable name of a model event, for path descriptions. */
-export function describeEvent(event: ModelEvent): string {
+function describeEvent(event: ModelEvent): string {
 	if (isAfterEvent(event.type)) return `after(${event.type.split('.')[2]})`;
 	if (event.type === 'SOCKET.CLOSED') return `SOCKET.CLOSED(${event.code})`;
 	const meta = event.meta;
