@@ -50,7 +50,9 @@ export const FAULTS = [
 	'sigterm',
 	'drop-user',
 	'hub-restart',
-	'partition'
+	'partition',
+	'offline',
+	'freeze'
 ] as const;
 export type Fault = (typeof FAULTS)[number];
 
@@ -186,6 +188,8 @@ export async function runChaos(config: ChaosConfig): Promise<ChaosReport> {
 		const latestSeq = (userId: number) => Math.max(0, ...(truth.get(userId)?.keys() ?? []));
 
 		const blackholes: Blackhole[] = [];
+		/** Notifications some message marks read, per user. */
+		const targeted = new Map<number, Set<string>>(users.map((u) => [u.id, new Set()]));
 		const origin = `http://127.0.0.1:${proxy.port}`;
 		for (let i = 0; i < config.clients; i++) {
 			const user = users[i % users.length];
@@ -296,9 +300,13 @@ export async function runChaos(config: ChaosConfig): Promise<ChaosReport> {
 				await sleep(1000 / config.emitsPerSecond);
 			}
 		})();
-		every(Math.max(10, Math.round(1000 / config.messagesPerSecond)), () =>
-			pick(random, clients).sendRead(random())
-		);
+		every(Math.max(10, Math.round(1000 / config.messagesPerSecond)), () => {
+			// Each message reads a notification no other message reads, so each effect is its own.
+			const client = pick(random, clients);
+			const taken = targeted.get(client.userId)!;
+			const id = client.sendRead((n) => !taken.has(n));
+			if (id) taken.add(id);
+		});
 
 		// Faults, on a seeded schedule: every kind once (shuffled), then weighted picks.
 		const faults: Record<string, number> = {};
@@ -381,6 +389,23 @@ export async function runChaos(config: ChaosConfig): Promise<ChaosReport> {
 						{ cookie: cookies.get(users[0].id) }
 					);
 					break;
+				case 'offline': {
+					// The browser says it is offline (wifi off), then online again.
+					const client = connectedClient();
+					if (!client) break;
+					client.client.actor.send({ type: 'OFFLINE' });
+					later(300 + faultRandom() * 1500, () => client.client.actor.send({ type: 'ONLINE' }));
+					break;
+				}
+				case 'freeze': {
+					// The server stalls longer than the heartbeat allows: every client must notice.
+					server.freeze();
+					await sleep(
+						config.heartbeatInterval + config.heartbeatTimeout + 500 + faultRandom() * 1000
+					);
+					server.thaw();
+					break;
+				}
 				case 'partition': {
 					// Away long enough that the server's log no longer holds what it missed: a resync.
 					const client = connectedClient();
@@ -417,6 +442,12 @@ export async function runChaos(config: ChaosConfig): Promise<ChaosReport> {
 		for (const timer of timers) clearTimeout(timer);
 		proxy.heal();
 		if (!server.running) await server.start();
+		// A client still told it is offline is told it is online again (its pending timer is gone).
+		for (const client of clients) {
+			if (client.client.actor.getSnapshot().matches('offline')) {
+				client.client.actor.send({ type: 'ONLINE' });
+			}
+		}
 		every(50, sample);
 		every(250, readTruth);
 		const converged = () => {
@@ -452,6 +483,7 @@ export async function runChaos(config: ChaosConfig): Promise<ChaosReport> {
 			faults,
 			emitted,
 			emitErrors,
+			targeted,
 			maxServerSide,
 			db: truthDb,
 			testProcessErrors,
@@ -486,6 +518,7 @@ interface RunState {
 	faults: Record<string, number>;
 	emitted: { requests: number; failedWhileDown: number; events: number };
 	emitErrors: Map<string, number>;
+	targeted: Map<number, Set<string>>;
 	maxServerSide: number;
 	db: Database.Database;
 	testProcessErrors: string[];
@@ -576,6 +609,15 @@ function check(config: ChaosConfig, run: RunState): ChaosReport {
 		breaches.push(`${messages.sent - messages.recordedOnce} messages not recorded by the server`);
 	if (messages.applied !== messages.sent)
 		breaches.push(`${messages.sent - messages.applied} messages not applied`);
+	// Nothing else was applied: the read notifications are exactly the ones messages named.
+	const readIds = db
+		.prepare<[number], string>('SELECT id FROM notifications WHERE user_id = ? AND read = 1')
+		.pluck();
+	let strayReads = 0;
+	for (const [userId, ids] of run.targeted) {
+		strayReads += readIds.all(userId).filter((id) => !ids.has(id)).length;
+	}
+	if (strayReads) breaches.push(`${strayReads} notifications read that no message named`);
 	if (messages.refused) breaches.push(`${messages.refused} sends refused by the client queue`);
 	if (maxOpen > 1) breaches.push(`a client held ${maxOpen} open sockets`);
 	if (run.maxServerSide > 1)

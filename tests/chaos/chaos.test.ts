@@ -23,7 +23,7 @@ const SHORT: ChaosConfig = {
 	...common,
 	clients: 20,
 	users: 4,
-	faultPhaseMs: 25_000,
+	faultPhaseMs: 30_000,
 	faultEveryMs: 1200,
 	emitsPerSecond: 15,
 	messagesPerSecond: 10,

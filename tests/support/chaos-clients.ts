@@ -107,16 +107,21 @@ export class ChaosClient {
 		this.client.onResync((lastSeq) => this.resyncs.push(lastSeq));
 	}
 
-	/** Mark one of the received notifications read, over the socket (acked by the server). */
-	sendRead(pick: number): void {
-		if (this.notificationIds.length === 0) return;
-		const id = this.notificationIds[Math.floor(pick * this.notificationIds.length)];
+	/**
+	 * Mark one of the received notifications read, over the socket (acked by the server):
+	 * the first one `isFree` accepts, so a run can give every message its own notification.
+	 * Returns the notification id, or null when there was none to read.
+	 */
+	sendRead(isFree: (notificationId: string) => boolean): string | null {
+		const id = this.notificationIds.find(isFree);
+		if (id === undefined) return null;
 		const result = this.client.send('notification:read', { id });
 		if (result.outcome !== 'sent' && result.outcome !== 'queued') {
 			this.refusedSends.push(`${result.id}: ${result.outcome}`);
-			return;
+			return id;
 		}
 		this.sent.set(result.id, { type: 'notification:read', data: { id } });
+		return id;
 	}
 
 	get lastSeq(): number {

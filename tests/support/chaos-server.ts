@@ -50,7 +50,10 @@ function installExitHook(): void {
 	if (exitHookInstalled) return;
 	exitHookInstalled = true;
 	process.on('exit', () => {
-		for (const child of live) killGroup(child, 'SIGKILL');
+		for (const child of live) {
+			killGroup(child, 'SIGCONT');
+			killGroup(child, 'SIGKILL');
+		}
 		for (const copy of copies) rmSync(copy, { recursive: true, force: true });
 	});
 }
@@ -186,6 +189,16 @@ export class ServerProcess {
 		return this.stopWith('SIGTERM', graceMs);
 	}
 
+	/** Freeze the process (SIGSTOP): sockets stay open, nothing answers, as in a long GC or VM stall. */
+	freeze(): void {
+		if (this.child) killGroup(this.child, 'SIGSTOP');
+	}
+
+	/** Let a frozen process run again (SIGCONT). */
+	thaw(): void {
+		if (this.child) killGroup(this.child, 'SIGCONT');
+	}
+
 	/** Stop the process (SIGTERM, then SIGKILL) and delete the temp database dir if we made it. */
 	async stop(): Promise<void> {
 		if (this.child) await this.stopWith('SIGTERM', 5_000);
@@ -201,6 +214,8 @@ export class ServerProcess {
 		if (!child) throw new Error('server not running');
 		// From the signal on it is going away (a graceful stop stops listening at once).
 		this.ready = false;
+		// A frozen process cannot act on SIGTERM.
+		killGroup(child, 'SIGCONT');
 		const exited = new Promise<Exit>((resolve) =>
 			child.once('exit', (code, sig) => resolve({ code, signal: sig }))
 		);
