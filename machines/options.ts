@@ -217,7 +217,7 @@ function resolveUrl(url: unknown): string {
 
 function checkEvents(events: unknown): EventSchemas {
 	if (events === undefined) return {};
-	if (typeof events !== 'object' || events === null) {
+	if (typeof events !== 'object' || events === null || Array.isArray(events)) {
 		throw new TypeError('events must be an object mapping event names to valibot schemas');
 	}
 	for (const [name, schema] of Object.entries(events)) {

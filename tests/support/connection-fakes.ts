@@ -4,7 +4,9 @@
  * that records. The fake implements exactly the WebSocket surface the client uses and lets the
  * test play the server: open, deliver frames, close with a code, fail.
  */
-import type { Logger, WebSocketLike } from '../../machines/options';
+import { createRealtimeClient, type ClientRuntime } from '../../machines/client';
+import type { ConnectionOptions, Logger, WebSocketLike } from '../../machines/options';
+import type { EventSchemas } from '../../machines/protocol';
 
 type Listener = (event: unknown) => void;
 
@@ -141,4 +143,35 @@ export function notification(n: number) {
 /** Let the socket actor report the batch of event frames gathered in this task. */
 export function flushFrames(): Promise<void> {
 	return new Promise((resolve) => queueMicrotask(resolve));
+}
+
+export const FAKE_URL = 'ws://127.0.0.1:9/ws';
+
+/**
+ * A client on fake sockets with deterministic jitter (`random` 0) and a recording logger, plus
+ * shortcuts to its snapshot and context.
+ */
+export function startFakeClient<S extends EventSchemas = Record<never, never>>(
+	options: Partial<ConnectionOptions<S>> = {},
+	runtime: ClientRuntime = {}
+) {
+	const fake = fakeSockets();
+	const log = recordingLogger();
+	const client = createRealtimeClient<S>(
+		{ url: FAKE_URL, WebSocket: fake.WebSocket, random: () => 0, logger: log.logger, ...options },
+		runtime
+	);
+	const snapshot = () => client.actor.getSnapshot();
+	return { client, fake, log, snapshot, context: () => snapshot().context };
+}
+
+export type FakeClient = ReturnType<typeof startFakeClient>;
+
+/** A fake-socket client whose first socket is open. */
+export function connectedFakeClient<S extends EventSchemas = Record<never, never>>(
+	options: Partial<ConnectionOptions<S>> = {}
+) {
+	const setup = startFakeClient<S>(options);
+	setup.fake.last.open();
+	return setup;
 }

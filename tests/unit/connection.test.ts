@@ -4,32 +4,12 @@
  * DISCONNECT leaving no timer, and at most one socket at a time.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createRealtimeClient } from '../../machines/client';
-import type { ConnectionOptions } from '../../machines/options';
-import { fakeSockets, recordingLogger } from '../support/connection-fakes';
-
-const URL = 'ws://127.0.0.1:9/ws';
-
-function start(options: Partial<ConnectionOptions> = {}) {
-	const fake = fakeSockets();
-	const log = recordingLogger();
-	const client = createRealtimeClient({
-		url: URL,
-		WebSocket: fake.WebSocket,
-		random: () => 0,
-		logger: log.logger,
-		...options
-	});
-	const snapshot = () => client.actor.getSnapshot();
-	return { client, fake, log, snapshot, context: () => snapshot().context };
-}
-
-/** A client whose first socket is open. */
-function connected(options: Partial<ConnectionOptions> = {}) {
-	const setup = start(options);
-	setup.fake.last.open();
-	return setup;
-}
+import {
+	connectedFakeClient as connected,
+	FAKE_URL,
+	startFakeClient as start,
+	type FakeClient
+} from '../support/connection-fakes';
 
 beforeEach(() => {
 	vi.useFakeTimers({ now: 1_000_000 });
@@ -47,7 +27,7 @@ describe('connecting', () => {
 		client.connect();
 		expect(snapshot().value).toBe('connecting');
 		expect(fake.sockets).toHaveLength(1);
-		expect(fake.last.url).toBe(URL);
+		expect(fake.last.url).toBe(FAKE_URL);
 		client.stop();
 	});
 
@@ -123,9 +103,9 @@ describe('reconnecting', () => {
 	});
 
 	it.each([
-		['RETRY_NOW', (c: ReturnType<typeof start>) => c.client.retryNow()],
-		['VISIBLE', (c: ReturnType<typeof start>) => c.client.actor.send({ type: 'VISIBLE' })],
-		['ONLINE', (c: ReturnType<typeof start>) => c.client.actor.send({ type: 'ONLINE' })]
+		['RETRY_NOW', (c: FakeClient) => c.client.retryNow()],
+		['VISIBLE', (c: FakeClient) => c.client.actor.send({ type: 'VISIBLE' })],
+		['ONLINE', (c: FakeClient) => c.client.actor.send({ type: 'ONLINE' })]
 	])('attempts at once on %s while backing off', (_, trigger) => {
 		const setup = start();
 		setup.fake.last.serverClose(1006);
@@ -203,7 +183,7 @@ describe('close codes that stop retrying', () => {
 });
 
 describe('disconnect', () => {
-	const states: Array<[string, (c: ReturnType<typeof start>) => void]> = [
+	const states: Array<[string, (c: FakeClient) => void]> = [
 		['idle', () => {}],
 		['connecting', (c) => c.client.connect()],
 		['connected', (c) => (c.client.connect(), c.fake.last.open())],
@@ -252,12 +232,9 @@ describe('offline and online', () => {
 	});
 
 	it.each([
-		['connecting', (c: ReturnType<typeof start>) => c],
-		['backoff', (c: ReturnType<typeof start>) => c.fake.last.serverClose(1006)],
-		[
-			'attempting',
-			(c: ReturnType<typeof start>) => (c.fake.last.serverClose(1006), vi.advanceTimersByTime(1000))
-		]
+		['connecting', (c: FakeClient) => c],
+		['backoff', (c: FakeClient) => c.fake.last.serverClose(1006)],
+		['attempting', (c: FakeClient) => (c.fake.last.serverClose(1006), vi.advanceTimersByTime(1000))]
 	])('goes offline from %s, stopping the timers', (_, reach) => {
 		const setup = start();
 		reach(setup);

@@ -1,0 +1,122 @@
+/**
+ * Every guard of the chart, both ways, called as the chart calls it. The list is checked against
+ * the machine's own guards, so a new guard without a case here fails this file.
+ */
+import { createActor } from 'xstate';
+import { describe, expect, it } from 'vitest';
+import {
+	connectionMachine,
+	type ConnectionContext,
+	type ConnectionEvent
+} from '../../machines/connection';
+import { resolveOptions } from '../../machines/options';
+import { eventFrame, fakeSockets } from '../support/connection-fakes';
+
+const NOW = 1_000_000;
+
+function baseContext(): ConnectionContext {
+	const input = resolveOptions({
+		url: 'ws://127.0.0.1:9/ws',
+		WebSocket: fakeSockets().WebSocket,
+		now: () => NOW
+	});
+	return createActor(connectionMachine, { input }).getSnapshot().context;
+}
+
+type Guard = (args: { context: ConnectionContext; event: ConnectionEvent }) => boolean;
+const guards = connectionMachine.implementations.guards as unknown as Record<string, Guard>;
+
+const frames = (...seqs: number[]) => ({
+	type: 'SERVER.EVENTS' as const,
+	frames: seqs.map((seq) => eventFrame(seq))
+});
+const closed = (code: number) => ({ type: 'SOCKET.CLOSED' as const, code, reason: '' });
+const badFrame = { type: 'SOCKET.BAD_FRAME' as const, reason: 'json' as const, detail: '' };
+const welcome = (lastSeq: number) => ({
+	type: 'SERVER.WELCOME' as const,
+	heartbeatInterval: 30000,
+	lastSeq
+});
+const any = { type: 'VISIBLE' as const };
+
+type Case = [context: Partial<ConnectionContext>, event: ConnectionEvent, expected: boolean];
+const config = baseContext().config;
+
+const cases: Record<string, Case[]> = {
+	isOffline: [
+		[{ online: false }, any, true],
+		[{ online: true }, any, false]
+	],
+	isFatalClose: [
+		[{}, closed(4401), true],
+		[{}, closed(4403), true],
+		[{}, closed(1008), true],
+		[{}, closed(4429), false],
+		[{}, closed(1006), false],
+		[{}, closed(1000), false]
+	],
+	attemptsExhausted: [
+		[{ attempt: 3, config: { ...config, maxReconnectAttempts: 3 } }, any, true],
+		[{ attempt: 2, config: { ...config, maxReconnectAttempts: 3 } }, any, false],
+		[{ attempt: 1e9 }, any, false]
+	],
+	isQueueDisabled: [
+		[{ config: { ...config, enableMessageQueue: false } }, any, true],
+		[{}, any, false]
+	],
+	canQueue: [
+		[{}, any, true],
+		[{ queue: Array(100).fill({ id: 'a', type: 't' }) }, any, true],
+		[
+			{
+				queue: Array(100).fill({ id: 'a', type: 't' }),
+				config: { ...config, queueOverflow: 'reject' }
+			},
+			any,
+			false
+		],
+		[{ config: { ...config, enableMessageQueue: false } }, any, false]
+	],
+	hasNewEvents: [
+		[{ lastSeq: 4 }, frames(3, 4, 5), true],
+		[{ lastSeq: 5 }, frames(3, 4, 5), false]
+	],
+	isServerBehind: [
+		[{ lastSeq: 10 }, welcome(3), true],
+		[{ lastSeq: 10 }, welcome(10), false],
+		[{ lastSeq: 10 }, welcome(12), false]
+	],
+	isFirstDropOfReason: [
+		[{}, badFrame, true],
+		[{ droppedByReason: { ...baseContext().droppedByReason, json: 1 } }, badFrame, false]
+	],
+	isSilent: [
+		[{ lastFrameAt: NOW - 30_000 }, any, true],
+		[{ lastFrameAt: NOW - 29_999 }, any, false]
+	],
+	isProbeAnswered: [
+		[{ pingSentAt: NOW - 5, lastFrameAt: NOW - 2 }, any, true],
+		[{ pingSentAt: NOW - 5, lastFrameAt: NOW - 5 }, any, true],
+		[{ pingSentAt: NOW - 5, lastFrameAt: NOW - 9 }, any, false],
+		[{ pingSentAt: null, lastFrameAt: NOW }, any, false]
+	],
+	isProbeOverdue: [
+		[{ pingSentAt: NOW - 10_000, lastFrameAt: NOW - 40_000 }, any, true],
+		[{ pingSentAt: NOW - 9_999, lastFrameAt: NOW - 40_000 }, any, false],
+		[{ pingSentAt: NOW - 10_000, lastFrameAt: NOW - 1 }, any, false],
+		[{ pingSentAt: null, lastFrameAt: NOW - 40_000 }, any, false]
+	]
+};
+
+describe('guards', () => {
+	it('covers every guard of the machine', () => {
+		expect(Object.keys(cases).sort()).toEqual(Object.keys(guards).sort());
+	});
+
+	for (const [name, list] of Object.entries(cases)) {
+		it.each(list)(`${name} %#`, (overrides, event, expected) => {
+			const context = { ...baseContext(), ...overrides };
+			expect(guards[name]({ context, event })).toBe(expected);
+		});
+	}
+});
