@@ -4,7 +4,13 @@
  * Dashboard in this and another tab, without a reload.
  */
 import { expect, test } from '../support/e2e-fixtures';
-import { badgeCount, expectNotReloaded, login, markDocument } from '../support/e2e-app';
+import {
+	badgeCount,
+	expectNotReloaded,
+	login,
+	markDocument,
+	waitForHydration
+} from '../support/e2e-app';
 import { toastCount, toastLog } from '../support/e2e-probes';
 
 test('a matching job posted from Simulate shows a toast with its score and the Jobs badge; opening Jobs clears it', async ({
@@ -23,6 +29,7 @@ test('a matching job posted from Simulate shows a toast with its score and the J
 
 	const simulate = await context.newPage();
 	await simulate.goto('/simulate');
+	await waitForHydration(simulate);
 	await simulate.getByTestId('simulate-job').click();
 	await expect(simulate.getByTestId('simulate-result')).toContainText('Posted Senior Software');
 
@@ -66,6 +73,7 @@ test('moving an application to Interview then Rejected toasts success then error
 
 	const tab = await context.newPage();
 	await tab.goto('/applications');
+	await waitForHydration(tab);
 	const row = tab.getByTestId('application-row').filter({ hasText: 'Frontend Engineer' });
 	await expect(row).toHaveAttribute('data-status', 'applied');
 

@@ -22,6 +22,8 @@ interface Fixtures {
 }
 
 export const test = base.extend<Fixtures>({
+	// Playwright reads a fixture's dependencies from its first parameter's pattern: none here.
+	// eslint-disable-next-line no-empty-pattern
 	servers: async ({}, use, testInfo) => {
 		const started: E2EServer[] = [];
 		await use({

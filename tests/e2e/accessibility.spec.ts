@@ -1,0 +1,68 @@
+/**
+ * Every page, in the light and the dark theme: axe-core finds no serious or critical WCAG 2.1 A/AA
+ * violation, and a full-page screenshot of each is kept as a test artifact
+ * (test-results/<test>/<page>-<theme>.png, also attached to the report).
+ */
+import AxeBuilder from '@axe-core/playwright';
+import type { Page, TestInfo } from '@playwright/test';
+import { expect, test } from '../support/e2e-fixtures';
+import { expectDot, login } from '../support/e2e-app';
+
+const PAGES = [
+	{ name: 'dashboard', path: '/', heading: 'Dashboard' },
+	{ name: 'jobs', path: '/jobs', heading: 'Jobs' },
+	{ name: 'applications', path: '/applications', heading: 'Applications' },
+	{ name: 'notifications', path: '/notifications', heading: 'Notifications' },
+	{ name: 'settings', path: '/settings', heading: 'Settings' },
+	{ name: 'simulate', path: '/simulate', heading: 'Simulate' },
+	{ name: 'inspect', path: '/inspect', heading: 'Inspect' },
+	{ name: 'login', path: '/login', heading: 'Sign in' }
+] as const;
+
+const THEMES = ['light', 'dark'] as const;
+
+/** Load `path` in `theme` (the app follows the system scheme when no theme is saved). */
+async function show(page: Page, path: string, heading: string, theme: (typeof THEMES)[number]) {
+	await page.emulateMedia({ colorScheme: theme, reducedMotion: 'reduce' });
+	await page.goto(path);
+	await expect(page.getByRole('heading', { level: 1, name: heading })).toBeVisible();
+	await expect(page.locator('html')).toHaveClass(theme === 'dark' ? /\bdark\b/ : /^(?!.*\bdark\b)/);
+}
+
+async function screenshot(page: Page, testInfo: TestInfo, name: string) {
+	const path = testInfo.outputPath(`${name}.png`);
+	await page.screenshot({ path, fullPage: true, animations: 'disabled' });
+	await testInfo.attach(name, { path, contentType: 'image/png' });
+}
+
+async function seriousViolations(page: Page, testInfo: TestInfo, name: string) {
+	const results = await new AxeBuilder({ page })
+		.withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+		.analyze();
+	// Not vacuous: the contrast rule really looked at this page.
+	const contrast = [...results.passes, ...results.violations, ...results.incomplete].some(
+		(rule) => rule.id === 'color-contrast'
+	);
+	expect(contrast, 'axe ran color-contrast').toBe(true);
+	await testInfo.attach(`axe-${name}.json`, {
+		body: JSON.stringify(results.violations, null, 2),
+		contentType: 'application/json'
+	});
+	return results.violations
+		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+		.map((v) => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map((n) => n.target).join(' | ')}`);
+}
+
+for (const { name, path, heading } of PAGES) {
+	test(`${name}: no serious or critical axe violations, light and dark; screenshots`, async ({
+		page
+	}, testInfo) => {
+		if (name !== 'login') await login(page);
+		for (const theme of THEMES) {
+			await show(page, path, heading, theme);
+			if (name !== 'login') await expectDot(page, 'green');
+			await screenshot(page, testInfo, `${name}-${theme}`);
+			expect(await seriousViolations(page, testInfo, `${name}-${theme}`), theme).toEqual([]);
+		}
+	});
+}
