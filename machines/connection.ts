@@ -360,10 +360,9 @@ export const connectionMachine = setup({
 			},
 			on: {
 				'SOCKET.OPEN': 'connected',
-				'SOCKET.CLOSED': [
-					{ guard: 'isFatalClose', target: 'failed', actions: 'recordFatalClose' },
-					{ target: 'reconnecting', actions: 'recordClose' }
-				],
+				// A close before open carries no server code (1006): the server accepts a socket
+				// before closing it with 4401/4403/1008, so fatal closes only happen in `connected`.
+				'SOCKET.CLOSED': { target: 'reconnecting', actions: 'recordClose' },
 				OFFLINE: 'offline'
 			}
 		},
@@ -459,10 +458,7 @@ export const connectionMachine = setup({
 					},
 					on: {
 						'SOCKET.OPEN': '#connection.connected',
-						'SOCKET.CLOSED': [
-							{ guard: 'isFatalClose', target: '#connection.failed', actions: 'recordFatalClose' },
-							{ target: 'backoff', actions: 'recordClose' }
-						]
+						'SOCKET.CLOSED': { target: 'backoff', actions: 'recordClose' }
 					}
 				}
 			}

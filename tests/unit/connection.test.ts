@@ -154,20 +154,6 @@ describe('close codes that stop retrying', () => {
 		client.stop();
 	});
 
-	it.each([4401, 4403, 1008])('%i while connecting or attempting -> failed', (code) => {
-		const first = start();
-		first.fake.last.serverClose(code);
-		expect(first.snapshot().value).toBe('failed');
-		first.client.stop();
-
-		const second = start();
-		second.fake.last.serverClose(1006);
-		vi.advanceTimersByTime(1000);
-		second.fake.last.serverClose(code);
-		expect(second.snapshot().value).toBe('failed');
-		second.client.stop();
-	});
-
 	it.each(['connect', 'retryNow'] as const)(
 		'failed + %s -> connecting, reason cleared',
 		(method) => {
