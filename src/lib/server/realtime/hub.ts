@@ -66,6 +66,8 @@ interface Connection {
 	 */
 	synced: boolean;
 	unsyncedTicks: number;
+	/** Which of the HEARTBEAT_SLICES sub-ticks pings this socket. */
+	slot: number;
 	messages: TokenBucket;
 	/** Messages over the rate limit in a row. */
 	overLimit: number;
@@ -76,6 +78,12 @@ type Admission =
 	| { ok: false; kind: RefusalKind; code: number; reason: string };
 
 const TEXT = { binary: false } as const;
+
+/**
+ * The heartbeat runs in this many sub-ticks per interval, each pinging its share of the sockets,
+ * so 10,000 pings (each a syscall) never stall events in one burst.
+ */
+const HEARTBEAT_SLICES = 10;
 
 export class RealtimeHub implements UpgradeHandler {
 	readonly #options: HubOptions;
@@ -88,6 +96,8 @@ export class RealtimeHub implements UpgradeHandler {
 	readonly #dropped: Partial<Record<DropKind, number>> = {};
 	readonly #heartbeat: NodeJS.Timeout;
 	#closing: Promise<void> | undefined;
+	#nextSlot = 0;
+	#slice = 0;
 
 	/** @throws TypeError naming the first invalid option */
 	constructor(options: Partial<HubOptions> & Pick<HubOptions, 'db'>) {
@@ -101,7 +111,7 @@ export class RealtimeHub implements UpgradeHandler {
 		});
 		this.#log = new EventLog(db, retainedEvents);
 		this.#messages = new ClientMessageLog(db);
-		this.#heartbeat = setInterval(() => this.#tick(), heartbeatInterval);
+		this.#heartbeat = setInterval(() => this.#tick(), heartbeatInterval / HEARTBEAT_SLICES);
 		// The hub must not keep a process (a test, a tool) alive on its own; the HTTP server does.
 		this.#heartbeat.unref();
 	}
@@ -267,6 +277,7 @@ export class RealtimeHub implements UpgradeHandler {
 			alive: true,
 			synced: false,
 			unsyncedTicks: 0,
+			slot: this.#nextSlot++ % HEARTBEAT_SLICES,
 			messages: new TokenBucket(burst, perSecond),
 			overLimit: 0
 		};
@@ -440,10 +451,17 @@ export class RealtimeHub implements UpgradeHandler {
 		ws.send(bytes, TEXT);
 	}
 
-	/** Every heartbeatInterval: cut sockets that did not answer, ping the rest, expire sessions. */
+	/**
+	 * Every heartbeatInterval / HEARTBEAT_SLICES, for the sockets in this slice: cut those that did
+	 * not answer their previous ping, ping the rest, close those whose session expired. Each socket
+	 * is so pinged once per heartbeatInterval and has that long to answer.
+	 */
 	#tick(): void {
 		const now = Date.now();
+		const slice = this.#slice;
+		this.#slice = (slice + 1) % HEARTBEAT_SLICES;
 		for (const connection of this.#connections()) {
+			if (connection.slot !== slice) continue;
 			const { ws } = connection;
 			if (!connection.alive) {
 				this.#count('heartbeat_timeout', 'a socket did not answer the ping in time');
@@ -457,6 +475,7 @@ export class RealtimeHub implements UpgradeHandler {
 					this.#resume(connection, connection.welcomeSeq);
 			}
 		}
+		if (slice !== 0) return;
 		const clock = performance.now();
 		for (const [address, bucket] of this.#addresses) {
 			if (bucket.isFull(clock)) this.#addresses.delete(address);
