@@ -262,9 +262,19 @@ describe('user text stays text', () => {
 				actionUrl: 'javascript:alert(3)',
 				actionLabel: 'Open <b>me</b>'
 			});
+			// The control: a same-origin action link is rendered, so the check below is not vacuous.
+			insertNotification(db, 1, {
+				category: 'system',
+				title: 'Linked notification',
+				description: 'd',
+				actionUrl: '/applications?from=security-test',
+				actionLabel: 'Open'
+			});
 		} finally {
 			db.close();
 		}
+		const notificationsHtml = await (await page('/notifications')).text();
+		expect(notificationsHtml).toContain('href="/applications?from=security-test"');
 		for (const path of ['/notifications', '/']) {
 			const html = await (await page(path)).text();
 			expect(html, path).toMatch(/&lt;img src=x onerror=alert\(1\)(>|&gt;)/);
@@ -272,6 +282,45 @@ describe('user text stays text', () => {
 			expect(html, path).not.toContain('<script>alert(2)</script>');
 			expect(html, path).not.toMatch(/href="\s*javascript:/i);
 			expect(html, path).not.toMatch(/<a\b[^>]*javascript:/i);
+		}
+	});
+
+	it('a job with HTML in its text and a javascript: url renders as text, without that link', async () => {
+		const db = new Database(server.databasePath);
+		try {
+			db.pragma('busy_timeout = 5000');
+			const job = db
+				.prepare(
+					`INSERT INTO jobs (title, company, location, salary_range, description, skills, url, created_at)
+					 VALUES (?, ?, 'Remote', NULL, ?, '["svelte"]', 'javascript:alert(6)', ?)`
+				)
+				.run(
+					`Engineer ${XSS}`,
+					'<b>Evil</b> Corp',
+					`<script>alert(7)</script>`,
+					new Date().toISOString()
+				);
+			db.prepare(
+				`INSERT INTO recommendations (user_id, job_id, match_score, reason, seen, created_at)
+				 VALUES (1, ?, 90, ?, 0, ?)`
+			).run(job.lastInsertRowid, `Because ${XSS}`, new Date().toISOString());
+			// The control: a plain https link on a job is rendered, so the check below is not vacuous.
+			db.prepare(
+				`INSERT INTO jobs (title, company, location, salary_range, description, skills, url, created_at)
+				 VALUES ('Linked job', 'Good Corp', 'Remote', NULL, 'd', '[]', 'https://jobs.example/42', ?)`
+			).run(new Date().toISOString());
+		} finally {
+			db.close();
+		}
+		const jobsHtml = await (await page('/jobs')).text();
+		expect(jobsHtml).toContain('href="https://jobs.example/42"');
+		for (const path of ['/jobs', '/']) {
+			const html = await (await page(path)).text();
+			expect(html, path).toMatch(/Engineer &lt;img src=x onerror=alert\(1\)(>|&gt;)/);
+			expect(html, path).not.toContain(XSS);
+			expect(html, path).not.toContain('<b>Evil</b>');
+			expect(html, path).not.toContain('<script>alert(7)</script>');
+			expect(html, path).not.toMatch(/href="\s*javascript:/i);
 		}
 	});
 
