@@ -66,3 +66,43 @@ for (const { name, path, heading } of PAGES) {
 		}
 	});
 }
+
+test('keyboard: skip link first, every nav link reachable with a visible focus ring, the status tooltip opens and closes', async ({
+	page
+}) => {
+	await login(page);
+	await page.keyboard.press('Tab');
+	const skip = page.getByRole('link', { name: 'Skip to content' });
+	await expect(skip).toBeFocused();
+	await expect(skip).toBeInViewport();
+
+	const focusRing = () =>
+		page.evaluate(() => {
+			const el = document.activeElement as HTMLElement;
+			const style = getComputedStyle(el);
+			return style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+		});
+	const navLinks = page.getByRole('navigation', { name: 'Main' }).getByRole('link');
+	const names = await navLinks.allTextContents();
+	expect(names.length).toBeGreaterThanOrEqual(7);
+	const reached = new Set<string>();
+	// Walk forward until the status button; every stop on the way shows the focus ring.
+	for (let stop = 0; stop < 20; stop++) {
+		await page.keyboard.press('Tab');
+		expect(await focusRing(), `focus ring at stop ${stop}`).toBe(true);
+		if (
+			await page.getByTestId('connection-trigger').evaluate((el) => el === document.activeElement)
+		)
+			break;
+		const text = await page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+		reached.add(text);
+	}
+	for (const name of names) expect([...reached].some((r) => r.startsWith(name.trim()))).toBe(true);
+
+	const tooltip = page.getByRole('banner').getByTestId('connection-tooltip');
+	await expect(tooltip).toBeVisible(); // shown on keyboard focus
+	await page.keyboard.press('Enter');
+	await expect(page.getByTestId('connection-trigger')).toHaveAttribute('aria-expanded', 'true');
+	await page.keyboard.press('Escape');
+	await expect(page.getByTestId('connection-trigger')).toHaveAttribute('aria-expanded', 'false');
+});

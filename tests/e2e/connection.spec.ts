@@ -145,3 +145,32 @@ test('offline: "Connection Lost" and a red dot; back online: "Reconnected" and g
 	expect(log.filter((text) => text === 'Connection Issue')).toHaveLength(0);
 	await expectNotReloaded(page);
 });
+
+test('Inspect: Disconnect marks the chart and turns the dot red with a Reconnect button, no alarm; Reconnect brings it back', async ({
+	page
+}) => {
+	await login(page);
+	await page.getByTestId('nav-inspect').click();
+	await expect(page.getByRole('heading', { level: 1, name: 'Inspect' })).toBeVisible();
+	const active = page.locator('[data-testid="chart-state"][data-active="true"]');
+	await expect(active.filter({ hasText: /^connected\b/ })).toHaveCount(1);
+	await expect(page.getByTestId('event-log-entry').first()).toBeVisible();
+
+	await page.getByRole('button', { name: 'Disconnect' }).click();
+	await expectDot(page, 'red');
+	await expect(active.filter({ hasText: /^disconnected\b/ })).toHaveCount(1);
+	await expect(active.filter({ hasText: /^connected\b/ })).toHaveCount(0);
+	await expect(page.getByTestId('event-log-entry').first()).toHaveAttribute(
+		'data-event-type',
+		/DISCONNECT/
+	);
+	const bar = page.getByRole('banner');
+	await expect(bar.getByTestId('connection-tooltip')).toHaveText(/live updates are paused/);
+
+	await bar.getByRole('button', { name: 'Reconnect' }).click();
+	await expectDot(page, 'green');
+	await expect(active.filter({ hasText: /^connected\b/ })).toHaveCount(1);
+	await expect(bar.getByRole('button', { name: 'Reconnect' })).toHaveCount(0);
+	// Disconnecting on purpose is no alarm: no network toast at all.
+	expect(await toastLog(page)).toEqual([]);
+});
