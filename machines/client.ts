@@ -34,7 +34,10 @@ export interface ClientRuntime {
 	machine?: ConnectionMachine;
 	/** An inspector, e.g. `createBrowserInspector().inspect` from @statelyai/inspect. */
 	inspect?: ActorOptions<ConnectionMachine>['inspect'];
-	/** A clock for the chart's timers, e.g. xstate's `SimulatedClock` in tests. */
+	/**
+	 * A clock for the chart's timers, e.g. xstate's `SimulatedClock` in tests; pass the option
+	 * `now: () => clock.now()` too, so that `nextRetryAt` and the heartbeat use the same time.
+	 */
 	clock?: ActorOptions<ConnectionMachine>['clock'];
 }
 

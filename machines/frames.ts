@@ -36,8 +36,8 @@ export type ControlFrameEvent =
 	| { type: 'SERVER.ERROR'; code: string; message: string }
 	| { type: 'SOCKET.BAD_FRAME'; reason: FrameDropReason; detail: string };
 
-/** One decoded frame: an event frame to batch, or a chart event. */
-export type DecodedFrame = { type: 'SERVER.EVENT'; frame: EventFrame } | ControlFrameEvent;
+/** One decoded frame: an event frame (it has a `seq`) to batch, or a chart event. */
+export type DecodedFrame = EventFrame | ControlFrameEvent;
 
 /** Decodes the `data` of a WebSocket message event. Never throws. */
 export type FrameDecoder = (data: unknown) => DecodedFrame;
@@ -60,7 +60,7 @@ export function createFrameDecoder(eventSchemas: EventSchemas, maxFrameSize: num
 		if (!result.ok) return badFrame(result.reason, result.detail);
 		const frame = result.frame;
 		// Only event frames carry a `seq` (valibot strips unknown keys from control frames).
-		if ('seq' in frame) return { type: 'SERVER.EVENT', frame };
+		if ('seq' in frame) return frame;
 		switch (frame.type) {
 			case 'welcome':
 				return { type: 'SERVER.WELCOME', ...frame.data };

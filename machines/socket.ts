@@ -65,9 +65,9 @@ export const socketActor = fromCallback<SocketCommand, SocketInput>(
 			open: () => forward({ type: 'SOCKET.OPEN' }),
 			message: (event: { data: unknown }) => {
 				const decoded = input.decode(event.data);
-				if (decoded.type !== 'SERVER.EVENT') return forward(decoded);
+				if (!('seq' in decoded)) return forward(decoded);
 				if (batch.length === 0) queueMicrotask(reportBatch);
-				batch.push(decoded.frame);
+				batch.push(decoded);
 			},
 			close: (event: { code: number; reason: string }) =>
 				forward({ type: 'SOCKET.CLOSED', code: event.code, reason: event.reason }),
