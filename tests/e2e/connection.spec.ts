@@ -3,8 +3,9 @@
  * "Reconnecting..." toast; events sent meanwhile arrive once after the restart) and the browser
  * goes offline ("Connection Lost", red dot; back online: "Reconnected", green, no reload).
  */
-import type { APIRequestContext, Page } from '@playwright/test';
-import { expect, test } from '../support/e2e-fixtures';
+import type { BrowserContext, Page, PlaywrightWorkerArgs } from '@playwright/test';
+import { expect, test, type Servers } from '../support/e2e-fixtures';
+import type { E2EServer } from '../support/e2e-server';
 import {
 	ALEX,
 	badgeCount,
@@ -16,7 +17,9 @@ import {
 	markDocument,
 	waitForHydration
 } from '../support/e2e-app';
-import { toastCount, toastLog } from '../support/e2e-probes';
+import { reconnectedCount, toastCount, toastLog } from '../support/e2e-probes';
+
+type PlaywrightApi = PlaywrightWorkerArgs['playwright'];
 
 /** The simulated notification titles (src/lib/server/domain/simulate.ts) sent while down. */
 const WHILE_DOWN = {
@@ -25,38 +28,23 @@ const WHILE_DOWN = {
 	recommendation: 'Add a skill to match more jobs'
 } as const;
 const BARRIER = 'Recruiter viewed your application';
+/** A resync received by the machine, as the Inspect page's event log lists it. */
+const RESYNC_ENTRY = '[data-testid="event-log-entry"][data-event-type="SERVER.RESYNC"]';
 
 /** A toast in the toaster with exactly this text (not the status dot's own announcement). */
 const toast = (page: Page, text: string) =>
 	page.locator('.toaster').getByRole('status').filter({ hasText: text });
 
-/** Sign in over HTTP (no browser) and run one Simulate form action; fails on an error answer. */
-async function simulate(api: APIRequestContext, action: string, form: Record<string, string> = {}) {
-	const response = await api.post(`/simulate?/${action}`, { form });
-	expect(response.ok(), `simulate ${action}: ${response.status()}`).toBe(true);
-}
-
-test('server stopped: yellow pulsing dot and one "Reconnecting..."; events sent while it was down arrive once after the restart', async ({
-	page,
-	context,
-	app,
-	servers,
-	playwright
-}) => {
-	await login(page);
-	await page.getByTestId('nav-notifications').click();
-	await expect(page.getByRole('heading', { level: 1, name: 'Notifications' })).toBeVisible();
-	const unreadBefore = await badgeCount(page, 'bell-badge');
-	expect(unreadBefore).toBeGreaterThan(0);
-	await markDocument(page);
-
-	await app.stop();
-	await expectDot(page, 'yellow');
-	expect(await dotPulses(page)).toBe(true);
-	await expect(toast(page, 'Reconnecting...')).toBeVisible();
-
-	// A second server process on the same database takes the events while the first is down.
-	const other = await servers.start({ databasePath: app.databasePath });
+/**
+ * While `app` is down: start a second server process on its database (with `env`), sign in as
+ * Alex over HTTP and run Simulate form actions there (each must succeed), then stop it again.
+ */
+async function simulateOnSecondServer(
+	{ app, servers, playwright }: { app: E2EServer; servers: Servers; playwright: PlaywrightApi },
+	actions: [action: string, form?: Record<string, string>][],
+	env: Record<string, string> = {}
+): Promise<void> {
+	const other = await servers.start({ databasePath: app.databasePath, env });
 	const api = await playwright.request.newContext({
 		baseURL: other.url,
 		// A plain form post, as a browser without JavaScript sends it: failures answer 4xx.
@@ -67,14 +55,58 @@ test('server stopped: yellow pulsing dot and one "Reconnecting..."; events sent 
 			form: { email: ALEX, password: DEMO_PASSWORD, redirectTo: '/' }
 		});
 		expect(signIn.ok(), `sign-in: ${signIn.status()}`).toBe(true);
-		for (const category of Object.keys(WHILE_DOWN)) {
-			await simulate(api, 'notification', { category });
+		for (const [action, form = {}] of actions) {
+			const response = await api.post(`/simulate?/${action}`, { form });
+			expect(response.ok(), `simulate ${action}: ${response.status()}`).toBe(true);
 		}
-		await simulate(api, 'job');
 	} finally {
 		await api.dispose();
+		await other.stop();
 	}
-	await other.stop();
+}
+
+/** Open Notifications by the top bar (client-side, so the page's probes keep counting). */
+async function openNotifications(page: Page) {
+	await page.getByTestId('nav-notifications').click();
+	await expect(page.getByRole('heading', { level: 1, name: 'Notifications' })).toBeVisible();
+}
+
+/** Post the sample notification of `category` from a second tab of the same user. */
+async function sendFromSecondTab(context: BrowserContext, category: string) {
+	const tab = await context.newPage();
+	await tab.goto('/simulate');
+	await waitForHydration(tab);
+	await tab.getByTestId(`simulate-notification-${category}`).click();
+	await expect(tab.getByTestId('simulate-result')).toContainText('Sent');
+	await tab.close();
+}
+
+test('server stopped: yellow pulsing dot and one "Reconnecting..."; events sent while it was down arrive once after the restart', async ({
+	page,
+	context,
+	app,
+	servers,
+	playwright
+}) => {
+	await login(page);
+	await openNotifications(page);
+	const unreadBefore = await badgeCount(page, 'bell-badge');
+	expect(unreadBefore).toBeGreaterThan(0);
+	await markDocument(page);
+
+	await app.stop();
+	await expectDot(page, 'yellow');
+	expect(await dotPulses(page)).toBe(true);
+	await expect(toast(page, 'Reconnecting...')).toBeVisible();
+
+	// A second server process on the same database takes the events while the first is down.
+	await simulateOnSecondServer({ app, servers, playwright }, [
+		...Object.keys(WHILE_DOWN).map((category): [string, Record<string, string>] => [
+			'notification',
+			{ category }
+		]),
+		['job']
+	]);
 
 	// Still down, still trying: several attempts, yet one "Reconnecting..." toast.
 	await expect(page.getByTestId('connection-tooltip')).toContainText(/attempt ([2-9]|\d\d)/, {
@@ -94,10 +126,7 @@ test('server stopped: yellow pulsing dot and one "Reconnecting..."; events sent 
 	await expect(page.getByTestId('toast-job-match')).toHaveCount(1);
 
 	// A live event after the replay: once it is shown, any duplicate replay would have been too.
-	const simulatePage = await context.newPage();
-	await simulatePage.goto('/simulate');
-	await waitForHydration(simulatePage);
-	await simulatePage.getByTestId('simulate-notification-application').click();
+	await sendFromSecondTab(context, 'application');
 	await expect(page.getByTestId('toast-notification-application')).toContainText(BARRIER);
 
 	const log = await toastLog(page);
@@ -111,6 +140,7 @@ test('server stopped: yellow pulsing dot and one "Reconnecting..."; events sent 
 	expect(log.filter((text) => text === 'Reconnecting...')).toHaveLength(1);
 	expect(log.filter((text) => text === 'Reconnected')).toHaveLength(1);
 	expect(log.filter((text) => /Connection (Lost|Issue)/.test(text))).toHaveLength(0);
+	expect(await reconnectedCount(page)).toBe(1);
 
 	// Three notifications, the job's alert and the barrier: the bell counts each exactly once.
 	await expect.poll(() => badgeCount(page, 'bell-badge')).toBe(unreadBefore + 5);
@@ -119,6 +149,52 @@ test('server stopped: yellow pulsing dot and one "Reconnecting..."; events sent 
 		await expect(items.filter({ hasText: title })).toHaveCount(1);
 	}
 	await expectNotReloaded(page);
+	// It was the replay path, not a resync (shown on Inspect).
+	await page.getByTestId('nav-inspect').click();
+	await expect(page.getByTestId('event-log-entry').first()).toBeVisible();
+	await expect(page.locator(RESYNC_ENTRY)).toHaveCount(0);
+});
+
+test('more missed than the server keeps: after the restart the page data reloads (resync), the bell and list are exact, live events flow again', async ({
+	page,
+	context,
+	app,
+	servers,
+	playwright
+}) => {
+	await login(page);
+	await openNotifications(page);
+	const unreadBefore = await badgeCount(page, 'bell-badge');
+	await markDocument(page);
+
+	await app.stop();
+	await expectDot(page, 'yellow');
+	// The second server keeps only the 2 newest events, so 2 of the 4 sent are gone from the log.
+	const categories = ['system', 'social', 'recommendation', 'job_alert'];
+	await simulateOnSecondServer(
+		{ app, servers, playwright },
+		categories.map((category) => ['notification', { category }]),
+		{ REALTIME_RETAINED_EVENTS: '2' }
+	);
+	await app.start();
+
+	await expectDot(page, 'green');
+	await expect.poll(() => reconnectedCount(page)).toBe(1);
+	await expect.poll(() => badgeCount(page, 'bell-badge')).toBe(unreadBefore + 4);
+	const items = page.getByTestId('notification-item');
+	for (const title of [...Object.values(WHILE_DOWN), '3 new jobs match your saved search']) {
+		await expect(items.filter({ hasText: title })).toHaveCount(1);
+	}
+
+	await sendFromSecondTab(context, 'application');
+	await expect(page.getByTestId('toast-notification-application')).toContainText(BARRIER);
+	await expect.poll(() => badgeCount(page, 'bell-badge')).toBe(unreadBefore + 5);
+	await expect(items.filter({ hasText: BARRIER })).toHaveCount(1);
+	expect(await reconnectedCount(page)).toBe(1);
+	await expectNotReloaded(page);
+	// It was the resync path: the machine received SERVER.RESYNC (shown on Inspect).
+	await page.getByTestId('nav-inspect').click();
+	await expect(page.locator(RESYNC_ENTRY)).toHaveCount(1);
 });
 
 test('offline: "Connection Lost" and a red dot; back online: "Reconnected" and green, without a reload', async ({
@@ -143,6 +219,7 @@ test('offline: "Connection Lost" and a red dot; back online: "Reconnected" and g
 	expect(log.filter((text) => text === 'Connection Lost')).toHaveLength(1);
 	expect(log.filter((text) => text === 'Reconnected')).toHaveLength(1);
 	expect(log.filter((text) => text === 'Connection Issue')).toHaveLength(0);
+	expect(await reconnectedCount(page)).toBe(1);
 	await expectNotReloaded(page);
 });
 

@@ -2,6 +2,7 @@
  * What the browser tests observe inside the page, installed before the app's scripts run:
  * - every toast ever shown (svelte-french-toast renders each as a child of `.toaster`), kept even
  *   after it is dismissed, so "shown exactly once" and "never shown" can be checked after the fact;
+ * - `websocket:reconnected` events on window;
  * - every oscillator started on an AudioContext (the notification beep), by wrapping the
  *   page's AudioContext class.
  */
@@ -10,6 +11,8 @@ import type { BrowserContext, Page } from '@playwright/test';
 interface Probes {
 	toasts: Element[];
 	beeps: number;
+	/** `websocket:reconnected` events dispatched on window (page data reloaded after a gap). */
+	reconnected: number;
 }
 
 declare global {
@@ -19,8 +22,9 @@ declare global {
 }
 
 function probeScript(): void {
-	const probes: Probes = { toasts: [], beeps: 0 };
+	const probes: Probes = { toasts: [], beeps: 0, reconnected: 0 };
 	window.__e2eProbes = probes;
+	window.addEventListener('websocket:reconnected', () => (probes.reconnected += 1));
 
 	const seen = new WeakSet<Element>();
 	const record = (element: Element) => {
@@ -77,4 +81,9 @@ export async function toastCount(page: Page, text: string | RegExp): Promise<num
 /** How many beeps (oscillator starts) the page played since it loaded. */
 export async function beepCount(page: Page): Promise<number> {
 	return page.evaluate(() => window.__e2eProbes?.beeps ?? 0);
+}
+
+/** How many `websocket:reconnected` events the page saw since it loaded. */
+export async function reconnectedCount(page: Page): Promise<number> {
+	return page.evaluate(() => window.__e2eProbes?.reconnected ?? 0);
 }

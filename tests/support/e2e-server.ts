@@ -63,6 +63,8 @@ export interface ServerOptions {
 	databasePath?: string;
 	/** Default: a free port. */
 	port?: number;
+	/** More environment for the process, e.g. REALTIME_RETAINED_EVENTS. */
+	env?: Record<string, string>;
 }
 
 /** One production server: its URL, database and output; start/stop keep port and database. */
@@ -76,7 +78,8 @@ export class E2EServer {
 	private constructor(
 		readonly port: number,
 		readonly databasePath: string,
-		private readonly tempDir: string | null
+		private readonly tempDir: string | null,
+		private readonly env: Record<string, string>
 	) {
 		this.url = `http://127.0.0.1:${port}`;
 	}
@@ -89,7 +92,8 @@ export class E2EServer {
 		const server = new E2EServer(
 			options.port ?? (await freePort()),
 			options.databasePath ?? path.join(tempDir!, 'app.db'),
-			tempDir
+			tempDir,
+			options.env ?? {}
 		);
 		try {
 			await server.start();
@@ -113,6 +117,7 @@ export class E2EServer {
 			stdio: ['ignore', 'pipe', 'pipe'],
 			env: {
 				...process.env,
+				...this.env,
 				PORT: String(this.port),
 				HOST: '127.0.0.1',
 				DATABASE_PATH: this.databasePath,
