@@ -1,7 +1,11 @@
 /**
- * The connection as a user sees it when things break: the server stops (yellow pulsing dot, one
- * "Reconnecting..." toast; events sent meanwhile arrive once after the restart) and the browser
- * goes offline ("Connection Lost", red dot; back online: "Reconnected", green, no reload).
+ * The connection as a user sees it when things break:
+ * - the server stops: yellow pulsing dot, one "Reconnecting..." toast; events a second server
+ *   process on the same database sent meanwhile arrive once after the restart (replay), or, when
+ *   more were sent than the server keeps, the page data reloads (resync);
+ * - the browser goes offline: "Connection Lost", red dot; back online: "Reconnected", green;
+ * - Disconnect on Inspect: red dot with a Reconnect button and no alarm.
+ * None of it reloads the page.
  */
 import type { BrowserContext, Page, PlaywrightWorkerArgs } from '@playwright/test';
 import { expect, test, type Servers } from '../support/e2e-fixtures';
