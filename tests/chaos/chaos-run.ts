@@ -420,7 +420,8 @@ export async function runChaos(config: ChaosConfig): Promise<ChaosReport> {
 			}
 		};
 		const faultDeadline = started + config.faultPhaseMs;
-		for (let i = 0; Date.now() < faultDeadline; i++) {
+		// Every kind at least once, however slow the machine, then until the deadline.
+		for (let i = 0; i < schedule.length || Date.now() < faultDeadline; i++) {
 			const fault =
 				i < schedule.length
 					? schedule[i]
