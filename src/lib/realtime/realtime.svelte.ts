@@ -12,7 +12,7 @@ import type { ConnectionSnapshot, StatusDetail } from '$machines/status';
 import type { InspectionEvent } from 'xstate';
 import { readFlag, wsUrl } from './env';
 import { appendEvent, summarizeEvent, type LoggedEvent } from './event-log';
-import { attachStatelyInspector } from './inspector';
+import { inspectWhenEnabled } from './inspector';
 import { EventListeners, type EventListener } from './listeners';
 import { PreferencesState } from './preferences.svelte';
 import { describeStatus } from './status';
@@ -63,6 +63,7 @@ export class RealtimeState {
 	readonly #listeners = new EventListeners();
 	#onJobsPage = false;
 	#eventCount = 0;
+	/** Sessions the server welcomed (a socket it closes at once, e.g. 4401, is not one). */
 	#connections = 0;
 	#reloadedConnection = -1;
 	/**
@@ -105,7 +106,7 @@ export class RealtimeState {
 			),
 			client.onResync(() => this.#reload(true))
 		];
-		const detachInspector = this.#maybeInspect(client);
+		const detachInspector = inspectWhenEnabled(client.actor, env.PUBLIC_XSTATE_INSPECT);
 		this.client = client;
 		client.connect();
 		return () => {
@@ -145,7 +146,10 @@ export class RealtimeState {
 		if (open) this.jobsBadge = 0;
 	}
 
-	/** The connection machine's own events (not its children's): logged for /inspect. */
+	/**
+	 * The connection machine's own events (not its children's): logged for /inspect, and the
+	 * server's welcome marks a new session (see `#welcomed`).
+	 */
 	#inspect(inspection: InspectionEvent): void {
 		if (inspection.type !== '@xstate.event') return;
 		if (inspection.actorRef.sessionId !== inspection.rootId) return;
@@ -156,9 +160,18 @@ export class RealtimeState {
 			type: event.type,
 			summary: summarizeEvent(event)
 		});
-		if (event.type === 'SERVER.WELCOME' && this.#historySeq === null) {
-			this.#historySeq = typeof event.lastSeq === 'number' ? event.lastSeq : 0;
-		}
+		if (event.type === 'SERVER.WELCOME') this.#welcomed(event.lastSeq);
+	}
+
+	/**
+	 * The server accepted the socket. Events may have been missed while away (or since the page
+	 * was rendered): reload the page data; after a loss, also tell the app it is back.
+	 */
+	#welcomed(serverSeq: unknown): void {
+		this.#historySeq ??= typeof serverSeq === 'number' ? serverSeq : 0;
+		this.#connections += 1;
+		this.#reload(this.#connections > 1);
+		this.#toasts.network({ status: 'connected', offline: false, intentional: false });
 	}
 
 	/** Mirror the actor: snapshot, status detail, network toasts, reconnect reloads. */
@@ -177,18 +190,15 @@ export class RealtimeState {
 		if (sameDetail(previous, next)) return;
 		this.detail = next;
 		if (previous.status === next.status && previous.reason === next.reason) return;
+		// "Reconnected" waits for the server's welcome: a socket it opens only to close (4401)
+		// is no reconnection.
+		if (next.status === 'connected') return;
 		this.#toasts.network({
 			status: next.status,
 			offline: next.reason === 'offline',
 			// Not started yet, or disconnect() on purpose: nothing to alarm anyone about.
 			intentional: next.reason === 'idle' || next.reason === 'manual'
 		});
-		if (next.status === 'connected' && previous.status !== 'connected') {
-			this.#connections += 1;
-			// Events may have been missed while away (or since the page was rendered): reload the
-			// page data; after a loss, also tell the app it is back.
-			this.#reload(this.#connections > 1);
-		}
 	}
 
 	#receive(type: CoreEventType, data: unknown, seq: number): void {
@@ -218,27 +228,6 @@ export class RealtimeState {
 		this.#reloadedConnection = this.#connections;
 		void invalidateAll();
 		if (announce) window.dispatchEvent(new CustomEvent(RECONNECTED_EVENT));
-	}
-
-	#maybeInspect(client: RealtimeClient): () => void {
-		let detach: (() => void) | null = null;
-		let stopped = false;
-		try {
-			if (!readFlag('PUBLIC_XSTATE_INSPECT', env.PUBLIC_XSTATE_INSPECT, false)) {
-				return () => undefined;
-			}
-		} catch (error) {
-			console.error(error);
-			return () => undefined;
-		}
-		attachStatelyInspector(client.actor).then(
-			(d) => (stopped ? d() : (detach = d)),
-			(error) => console.error('Stately inspector unavailable', error)
-		);
-		return () => {
-			stopped = true;
-			detach?.();
-		};
 	}
 }
 
