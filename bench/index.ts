@@ -3,6 +3,7 @@
  * own table of figures, targets and whether they were met. Benchmarks are not tests: nothing here
  * fails the run because of a figure.
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { run as runBundle } from './bundle';
 import { run as runClient } from './client';
 import { run as runServer } from './server';
@@ -12,6 +13,14 @@ const benches: Array<[name: string, run: () => Promise<unknown>]> = [
 	['client throughput, latency and reconnect', runClient],
 	['server', runServer]
 ];
+
+// Timings depend on what else the machine is doing: say so next to them.
+console.log(
+	`Node ${process.version}, ${availableParallelism()} CPU(s), load average ` +
+		loadavg()
+			.map((load) => load.toFixed(2))
+			.join(' ')
+);
 
 for (const [name, run] of benches) {
 	console.log(`\n=== ${name} ===`);
