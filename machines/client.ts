@@ -86,15 +86,16 @@ export function createRealtimeClient<S extends EventSchemas = Record<never, neve
 	const { machine = connectionMachine, ...actorOptions } = runtime;
 	// Spread, not `clock: runtime.clock`: an explicit undefined would replace xstate's default clock.
 	const actor = createActor(machine, { ...actorOptions, input: resolved });
-	// Handlers of every type in one map; `subscribe`'s signature is what keeps them typed.
-	const handlers = new Map<string, Set<EventHandler<unknown>>>();
+	// Handlers of every type in one map; `subscribe`'s signature is what keeps them typed. The
+	// lists are replaced, never changed, so dispatch iterates a plain array without copying it.
+	const handlers = new Map<string, readonly EventHandler<unknown>[]>();
 	const statusListeners = new Set<(status: ConnectionStatus, detail: StatusDetail) => void>();
 	const nextId = idFactory();
 
 	actor.on('realtime.events', ({ frames }) => {
 		for (const frame of frames) {
 			const forType = handlers.get(frame.type);
-			if (forType) for (const handler of forType) dispatch(handler, frame);
+			if (forType) for (let i = 0; i < forType.length; i++) dispatch(forType[i], frame);
 		}
 	});
 	const dispatch = (handler: EventHandler<unknown>, frame: EventFrame) => {
@@ -130,11 +131,17 @@ export function createRealtimeClient<S extends EventSchemas = Record<never, neve
 			statusListeners.clear();
 		},
 		subscribe(type, handler) {
-			let forType = handlers.get(type);
-			if (!forType) handlers.set(type, (forType = new Set()));
 			const entry = handler as unknown as EventHandler<unknown>;
-			forType.add(entry);
-			return () => void forType.delete(entry);
+			handlers.set(type, [...(handlers.get(type) ?? []), entry]);
+			let subscribed = true;
+			return () => {
+				if (!subscribed) return;
+				subscribed = false;
+				const rest = [...(handlers.get(type) ?? [])];
+				rest.splice(rest.indexOf(entry), 1);
+				if (rest.length) handlers.set(type, rest);
+				else handlers.delete(type);
+			};
 		},
 		send(type, data) {
 			if (typeof type !== 'string' || type.length < 1 || type.length > 64) {

@@ -96,6 +96,22 @@ describe('events', () => {
 		client.stop();
 	});
 
+	it('removes one subscription per unsubscribe, once', async () => {
+		const { client, fake } = connectedFakeClient();
+		const seen: number[] = [];
+		const handler = (_: unknown, frame: { seq: number }) => seen.push(frame.seq);
+		const first = client.subscribe('notification:new', handler);
+		client.subscribe('notification:new', handler);
+		fake.last.receive(eventFrame(1));
+		await flushFrames();
+		first();
+		first();
+		fake.last.receive(eventFrame(2));
+		await flushFrames();
+		expect(seen).toEqual([1, 1, 2]);
+		client.stop();
+	});
+
 	it('validates and dispatches the app’s own events', async () => {
 		const { client, fake, context } = connectedFakeClient({
 			events: { 'chat:message': v.object({ text: v.string() }) }
