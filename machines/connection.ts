@@ -4,9 +4,9 @@
  * here; the socket and the browser environment are actors the chart starts and stops.
  *
  * At most one socket exists at a time: the chart spawns `socket` only on entering `connecting`
- * or `reconnecting.attempting`, both reached only from states that stop it on entry (`idle`,
- * `reconnecting.backoff`, `offline`, `disconnected`, `failed`), and a stopped socket actor has
- * already detached its listeners.
+ * or `reconnecting.attempting`, both reached only from `idle` (no socket yet) or from states that
+ * stop it on entry (`reconnecting.backoff`, `offline`, `disconnected`, `failed`), and a stopped
+ * socket actor has already detached its listeners.
  *
  * Paste-able into the Stately visualizer; every action, guard, delay and actor is named, so tests
  * can `.provide()` other implementations (a fake socket, a recording action).
@@ -132,27 +132,27 @@ const PING_FRAME = JSON.stringify({ type: 'ping' });
 const PONG_FRAME = JSON.stringify({ type: 'pong' });
 
 function initialContext(input: ConnectionInput): ConnectionContext {
-	const { storage, storageKey, logger, eventSchemas, maxFrameSize } = input;
+	// What talks to the outside world goes to `io`, the plain data to `config`; autoConnect is the
+	// facade's business.
+	const {
+		WebSocket,
+		storage,
+		storageKey,
+		random,
+		now,
+		logger,
+		eventSchemas,
+		maxFrameSize,
+		autoConnect: _autoConnect,
+		...config
+	} = input;
 	return {
-		config: {
-			url: input.url,
-			reconnectInterval: input.reconnectInterval,
-			maxReconnectInterval: input.maxReconnectInterval,
-			reconnectDecay: input.reconnectDecay,
-			maxReconnectAttempts: input.maxReconnectAttempts,
-			timeoutInterval: input.timeoutInterval,
-			jitter: input.jitter,
-			heartbeatInterval: input.heartbeatInterval,
-			heartbeatTimeout: input.heartbeatTimeout,
-			enableMessageQueue: input.enableMessageQueue,
-			maxQueueSize: input.maxQueueSize,
-			queueOverflow: input.queueOverflow
-		},
+		config,
 		io: {
-			WebSocket: input.WebSocket,
+			WebSocket,
 			decode: createFrameDecoder(eventSchemas, maxFrameSize),
-			random: input.random,
-			now: input.now,
+			random,
+			now,
 			saveQueue: (queue) => saveQueue(storage, storageKey, queue),
 			warn: (message) => logger.warn(message)
 		},
@@ -160,7 +160,7 @@ function initialContext(input: ConnectionInput): ConnectionContext {
 		attempt: 0,
 		retryDelay: 0,
 		nextRetryAt: null,
-		queue: input.enableMessageQueue ? loadQueue(storage, storageKey, input.maxQueueSize) : [],
+		queue: config.enableMessageQueue ? loadQueue(storage, storageKey, config.maxQueueSize) : [],
 		inFlight: 0,
 		lastSeq: 0,
 		droppedFrames: 0,
