@@ -90,11 +90,14 @@ export async function startRealtimeTestServer(
 		},
 		makeToken: (userId, ttlMs) => createSession(db, userId, ttlMs).token,
 		async close() {
-			await hub.close();
-			for (const socket of sockets) socket.destroy();
-			await new Promise<void>((resolve) => server.close(() => resolve()));
-			db.close();
-			if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+			try {
+				await hub.close();
+				for (const socket of sockets) socket.destroy();
+				await new Promise<void>((resolve) => server.close(() => resolve()));
+			} finally {
+				if (db.open) db.close();
+				if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+			}
 		}
 	};
 }
