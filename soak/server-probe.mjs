@@ -1,7 +1,8 @@
 /**
- * Preloaded into the server process by the soak run (`node --import ./soak/server-probe.mjs
- * build/server.js`): every SOAK_INTERVAL_MS it prints one line with the process's resident memory,
- * heap and event-loop delay since the last line (and the p99 since the warm-up ended, for the
+ * Preloaded into the server process by the soak run (`node --expose-gc --import
+ * ./soak/server-probe.mjs build/server.js`): every SOAK_INTERVAL_MS it prints one line with the
+ * process's resident memory, the heap left after a full collection, and event-loop delay since the
+ * last line (and the p99 since the warm-up ended, for the
  * run's verdict), so the soak can report the server from inside it without touching its code.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -17,9 +18,11 @@ setTimeout(() => steady.enable(), warmup).unref();
 
 setInterval(() => {
 	const memory = process.memoryUsage();
+	// With --expose-gc, also the heap that survives a full collection: what is really retained.
+	globalThis.gc?.();
 	const sample = {
 		rss: memory.rss,
-		heapUsed: memory.heapUsed,
+		heapAfterGc: globalThis.gc ? process.memoryUsage().heapUsed : null,
 		lagP50: lag.percentile(50) / 1e6,
 		lagP99: lag.percentile(99) / 1e6,
 		lagMax: lag.max / 1e6,

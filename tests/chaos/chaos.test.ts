@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FAULTS, formatReport, runChaos, type ChaosConfig } from './chaos-run';
+import { formatReport } from './chaos-report';
+import { FAULTS, runChaos, type ChaosConfig } from './chaos-run';
 
 const full = process.env.CHAOS_FULL === '1';
 const seed = Number(process.env.CHAOS_SEED ?? 4242);
