@@ -39,6 +39,28 @@ describe('socket admission', () => {
 		expect(await closeCodeOf(new TestClient(server.url, { token }))).toBe(4401);
 	});
 
+	it('closes the open sockets of a session that signs out with 4401, and only those', async () => {
+		const sam = server.createUser('sam');
+		const signedOut = server.makeToken(sam);
+		const otherDevice = server.makeToken(sam);
+		const tab = new TestClient(server.url, { token: signedOut, origin: server.origin });
+		const phone = new TestClient(server.url, { token: otherDevice, origin: server.origin });
+		await tab.next();
+		await phone.next();
+		server.hub.endSession(signedOut.split('.')[0]);
+		expect((await tab.waitClosed()).code).toBe(4401);
+		server.hub.emit(sam, 'notification:new', {
+			id: 'n-after-sign-out',
+			category: 'system',
+			title: 'Still here',
+			description: 'for the other device',
+			timestamp: new Date().toISOString()
+		});
+		phone.send({ type: 'resume', data: { lastSeq: 0 } });
+		expect(await phone.next()).toMatchObject({ type: 'notification:new', seq: 1 });
+		phone.close();
+	});
+
 	it('closes a socket from a foreign Origin with 1008, even with a valid session', async () => {
 		const token = server.makeToken(userId);
 		const client = new TestClient(server.url, { token, origin: 'https://evil.example' });

@@ -216,10 +216,14 @@ export function startSession(
 	});
 }
 
-/** Log out: end the session the cookie names (its token stops working at once) and clear it. */
-export function endSession(cookies: Cookies, db: Database.Database = getDb()): void {
+/**
+ * Log out: end the session the cookie names (its token stops working at once) and clear it.
+ * Returns the ended session's id, so the caller can close the sockets it admitted.
+ */
+export function endSession(cookies: Cookies, db: Database.Database = getDb()): string | null {
 	const token = cookies.get(SESSION_COOKIE);
 	const id = token ? verifiedSessionId(db, token) : null;
 	if (id) db.prepare('DELETE FROM sessions WHERE id = ?').run(id);
 	cookies.delete(SESSION_COOKIE, { path: '/' });
+	return id;
 }

@@ -14,7 +14,7 @@ import {
 	clientControlSchemas,
 	type EventFrame
 } from '../../../../machines/protocol';
-import { sessionFromToken } from '../auth';
+import { sessionFromToken, type Session } from '../auth';
 import { getDb } from '../db';
 import { ClientMessageLog } from './client-messages';
 import { EventLog } from './event-log';
@@ -54,6 +54,8 @@ export interface HubStats {
 interface Connection {
 	ws: WebSocket;
 	userId: number;
+	/** The session the socket was admitted with: signing out closes its sockets. */
+	sessionId: string;
 	sessionExpiresAt: number;
 	/** The user's latest seq when the socket was welcomed. */
 	welcomeSeq: number;
@@ -74,8 +76,7 @@ interface Connection {
 }
 
 type Admission =
-	| { ok: true; userId: number; expiresAt: number }
-	| { ok: false; kind: RefusalKind; code: number; reason: string };
+	{ ok: true; session: Session } | { ok: false; kind: RefusalKind; code: number; reason: string };
 
 const TEXT = { binary: false } as const;
 
@@ -137,7 +138,7 @@ export class RealtimeHub implements UpgradeHandler {
 		const admission = this.#admit(req);
 		this.#wss.handleUpgrade(req, socket, head, (ws) => {
 			ws.on('error', (error) => this.#onSocketError(error));
-			if (admission.ok) this.#open(ws, admission.userId, admission.expiresAt);
+			if (admission.ok) this.#open(ws, admission.session);
 			else this.#refuseSocket(ws, admission.kind, admission.code, admission.reason);
 		});
 		return true;
@@ -181,6 +182,17 @@ export class RealtimeHub implements UpgradeHandler {
 	/** Close every socket of a user (default 1001: they reconnect and resume). */
 	dropUser(userId: number, code: number = CloseCode.GOING_AWAY): void {
 		for (const connection of this.#byUser.get(userId) ?? []) connection.ws.close(code, 'dropped');
+	}
+
+	/**
+	 * Close the sockets admitted with session `sessionId` with 4401: after a sign-out its tabs must
+	 * stop receiving the user's events at once, not at the session's old expiry. Other sessions of
+	 * the same user keep their sockets.
+	 */
+	endSession(sessionId: string): void {
+		for (const connection of this.#connections())
+			if (connection.sessionId === sessionId)
+				connection.ws.close(CloseCode.UNAUTHORIZED, 'signed out');
 	}
 
 	/** Close every socket with 1001; clients reconnect and resume. The hub keeps serving. */
@@ -255,10 +267,11 @@ export class RealtimeHub implements UpgradeHandler {
 				reason: 'unauthorized'
 			};
 		}
-		return { ok: true, userId: session.user.id, expiresAt: session.expiresAt };
+		return { ok: true, session };
 	}
 
-	#open(ws: WebSocket, userId: number, sessionExpiresAt: number): void {
+	#open(ws: WebSocket, session: Session): void {
+		const userId = session.user.id;
 		let connections = this.#byUser.get(userId);
 		if ((connections?.size ?? 0) >= this.#options.maxSocketsPerUser) {
 			this.#refuseSocket(ws, 'socket_cap', CloseCode.RATE_LIMITED, 'too many sockets');
@@ -272,7 +285,8 @@ export class RealtimeHub implements UpgradeHandler {
 		const connection: Connection = {
 			ws,
 			userId,
-			sessionExpiresAt,
+			sessionId: session.id,
+			sessionExpiresAt: session.expiresAt,
 			welcomeSeq: this.#log.bounds(userId).latest,
 			alive: true,
 			synced: false,
