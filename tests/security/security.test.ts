@@ -87,6 +87,27 @@ describe('cross-site WebSocket hijacking', () => {
 	});
 });
 
+describe('signing out', () => {
+	it('closes the sockets of that session with 4401, and the old cookie no longer opens one', async () => {
+		const session = await login(server.origin, DEMO_USERS[1]);
+		const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, {
+			headers: { cookie: session.cookie!, origin: server.origin }
+		});
+		const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+		await new Promise<void>((resolve, reject) =>
+			ws.once('message', () => resolve()).once('error', reject)
+		);
+		const logout = await postAction(server.origin, '/logout', {}, { cookie: session.cookie });
+		expect(logout.status).toBe(200);
+		expect(logout.result?.type).toBe('redirect');
+		expect(await closed).toBe(4401);
+		const again = await probeSocket({ cookie: session.cookie!, origin: server.origin });
+		expect(again.closeCode).toBe(4401);
+		// Another session of the same user is untouched.
+		expect((await probeSocket({ cookie, origin: server.origin })).firstFrame).toContain('welcome');
+	});
+});
+
 describe('session cookie', () => {
 	it('is HttpOnly, SameSite=Lax, Path=/ and not Secure over plain http', async () => {
 		const result = await login(server.origin, DEMO_USERS[1]);
