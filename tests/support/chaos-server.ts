@@ -6,11 +6,11 @@
  * so a rebuild in the working tree during a long run cannot pull the files away under it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { waitFor } from './chaos-wait';
+import { copyBuild, freePort, killGroup } from './processes';
 
 export interface ServerOptions {
 	/** SQLite file; default a fresh temp dir's app.db. Kept across restarts. */
@@ -37,15 +37,6 @@ const live = new Set<ChildProcess>();
 const copies = new Set<string>();
 let exitHookInstalled = false;
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-	if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-	try {
-		process.kill(-child.pid, signal);
-	} catch {
-		// Already gone.
-	}
-}
-
 function installExitHook(): void {
 	if (exitHookInstalled) return;
 	exitHookInstalled = true;
@@ -56,34 +47,6 @@ function installExitHook(): void {
 		}
 		for (const copy of copies) rmSync(copy, { recursive: true, force: true });
 	});
-}
-
-/** A free TCP port on 127.0.0.1 (bound to 0, read, released). */
-export async function freePort(): Promise<number> {
-	const server = net.createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as net.AddressInfo;
-	await new Promise<void>((resolve) => server.close(() => resolve()));
-	return port;
-}
-
-/**
- * Copy the built app next to the project's node_modules (so `ws` and `better-sqlite3` still
- * resolve) and return the copy's directory.
- */
-function copyBuild(buildDir: string): string {
-	if (
-		!existsSync(path.join(buildDir, 'server.js')) ||
-		!existsSync(path.join(buildDir, 'handler.js'))
-	) {
-		throw new Error(`${buildDir}/server.js or handler.js missing: run npm run build`);
-	}
-	const parent = path.resolve('node_modules/.cache/career-copilot-chaos');
-	mkdirSync(parent, { recursive: true });
-	const copy = mkdtempSync(path.join(parent, 'build-'));
-	cpSync(buildDir, copy, { recursive: true });
-	copies.add(copy);
-	return copy;
 }
 
 /** Text written to stderr that means a process hit an error it did not handle. */
@@ -149,7 +112,10 @@ export class ServerProcess {
 			SIMULATE: this.options.simulate === false ? 'false' : 'true',
 			...this.options.env
 		};
-		this.buildCopy ??= copyBuild(this.options.buildDir ?? 'build');
+		if (!this.buildCopy) {
+			this.buildCopy = copyBuild(this.options.buildDir ?? 'build', 'career-copilot-chaos');
+			copies.add(this.buildCopy);
+		}
 		const child = spawn(
 			process.execPath,
 			[...(this.options.nodeArgs ?? []), path.join(this.buildCopy, 'server.js')],

@@ -6,10 +6,10 @@
  * process group and is killed when the test process exits, so a failing test leaves none behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { copyBuild, freePort, killGroup } from './processes';
 
 /** Where global setup puts its private copy of build/ (so a rebuild mid-run cannot break it). */
 export const BUILD_DIR_ENV = 'E2E_BUILD_DIR';
@@ -23,39 +23,9 @@ process.once('exit', () => {
 	for (const child of running) killGroup(child, 'SIGKILL');
 });
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-	if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-	try {
-		process.kill(-child.pid, signal);
-	} catch {
-		// Already gone.
-	}
-}
-
-/** A free TCP port on 127.0.0.1 (bound to 0, read, released). */
-export async function freePort(): Promise<number> {
-	const server = net.createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as net.AddressInfo;
-	await new Promise<void>((resolve) => server.close(() => resolve()));
-	return port;
-}
-
-/**
- * Copy build/ next to the project's node_modules (the server resolves `ws` and `better-sqlite3`
- * from there) and return the copy's directory.
- */
-export function copyBuild(from = 'build'): string {
-	for (const file of ['server.js', 'handler.js']) {
-		if (!existsSync(path.join(from, file))) {
-			throw new Error(`${from}/${file} is missing: run \`npm run build\` first`);
-		}
-	}
-	const parent = path.resolve('node_modules/.cache/career-copilot-e2e');
-	mkdirSync(parent, { recursive: true });
-	const copy = mkdtempSync(path.join(parent, 'build-'));
-	cpSync(from, copy, { recursive: true });
-	return copy;
+/** Copy build/ for the browser tests' servers (see copyBuild). */
+export function copyE2EBuild(from = 'build'): string {
+	return copyBuild(from, 'career-copilot-e2e');
 }
 
 export interface ServerOptions {
