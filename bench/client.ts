@@ -8,11 +8,7 @@
  *   again after a 2 s outage, with default options; target <= 0.6 s and no extra sockets.
  */
 import { WebSocket } from 'ws';
-import {
-	createRealtimeClient,
-	type RealtimeClient,
-	type WebSocketConstructor
-} from '../machines/index';
+import { createRealtimeClient, type RealtimeClient } from '../machines/index';
 import type { Notification } from '../machines/protocol';
 import { startControlServer, waitFor, type ControlServer } from '../tests/support/control-server';
 
@@ -23,9 +19,6 @@ const LATENCY_RATE_PER_MS = 1;
 const OUTAGE_MS = 2_000;
 const RECONNECT_TRIALS = 5;
 const SEND_BATCH = 500;
-
-/** `ws`'s constructor; its overloads (url, protocols, options) hide the one-argument form. */
-const wsConstructor = WebSocket as unknown as WebSocketConstructor;
 
 const TARGET_RATIO = 0.8;
 const TARGET_P99_MS = 1;
@@ -55,7 +48,7 @@ const rawReceiver: ReceiverFactory = (url, onNotification) => {
 
 /** The realtime client with its defaults, schema validation and seq tracking on. */
 const clientReceiver: ReceiverFactory = (url, onNotification) => {
-	const client = createRealtimeClient({ url, WebSocket: wsConstructor });
+	const client = createRealtimeClient({ url, WebSocket });
 	client.subscribe('notification:new', onNotification);
 	return {
 		ready: waitFor(() => client.isConnected(), 5_000, 'client connected'),
@@ -175,7 +168,7 @@ async function outage(server: ControlServer, client: RealtimeClient, id: string)
 
 async function reconnects(server: ControlServer) {
 	const id = 'bench-reconnect';
-	const client = createRealtimeClient({ url: server.url(id), WebSocket: wsConstructor });
+	const client = createRealtimeClient({ url: server.url(id), WebSocket });
 	await waitFor(() => client.isConnected(), 5_000, 'client connected');
 	const trials = [];
 	for (let i = 0; i < RECONNECT_TRIALS; i++) trials.push(await outage(server, client, id));

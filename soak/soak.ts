@@ -16,7 +16,6 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { pathToFileURL } from 'node:url';
 import { createRealtimeClient, type RealtimeClient } from '../machines/client';
-import type { WebSocketConstructor } from '../machines/options';
 import { addUsers, postAction, sessionCookie } from '../tests/support/chaos-auth';
 import { mulberry32, pick } from '../tests/support/chaos-random';
 import { ServerProcess } from '../tests/support/chaos-server';
@@ -91,7 +90,7 @@ async function main(): Promise<number> {
 			};
 			entry.client = createRealtimeClient({
 				url: `ws://127.0.0.1:${server.port}/ws`,
-				WebSocket: WebSocket as unknown as WebSocketConstructor,
+				WebSocket: WebSocket,
 				heartbeatInterval: 10_000,
 				heartbeatTimeout: 5_000,
 				random: mulberry32(i + 1),

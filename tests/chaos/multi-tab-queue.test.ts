@@ -11,7 +11,6 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRealtimeClient, type RealtimeClient } from '../../machines/client';
-import type { WebSocketConstructor } from '../../machines/options';
 import { memoryStorage } from '../../machines/storage';
 import { registerDomainHandlers } from '../../src/lib/server/domain/handlers';
 import { insertNotification } from '../../src/lib/server/domain/notifications';
@@ -42,8 +41,7 @@ describe('two tabs, one storage', () => {
 		const tab = () => {
 			const client = createRealtimeClient({
 				url: server!.url,
-				WebSocket: countingWebSocket({ bearer: token })
-					.WebSocket as unknown as WebSocketConstructor,
+				WebSocket: countingWebSocket({ bearer: token }).WebSocket,
 				storage: localStorage,
 				reconnectInterval: 50,
 				logger: { warn: () => {}, error: () => {} }

@@ -10,7 +10,6 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRealtimeClient, type RealtimeClient } from '../../machines/client';
-import type { WebSocketConstructor } from '../../machines/options';
 import { registerDomainHandlers } from '../../src/lib/server/domain/handlers';
 import { countingWebSocket } from '../support/chaos-ws';
 import { waitFor } from '../support/chaos-wait';
@@ -37,7 +36,7 @@ describe('a message the server refuses', () => {
 		});
 		client = createRealtimeClient({
 			url: server.url,
-			WebSocket: WebSocket as unknown as WebSocketConstructor,
+			WebSocket: WebSocket,
 			reconnectInterval: 50,
 			logger: { warn: () => {}, error: () => {} }
 		});

@@ -16,7 +16,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { createRealtimeClient, type RealtimeClient } from '../../machines/client';
 import { connectionMachine } from '../../machines/connection';
-import type { WebSocketConstructor } from '../../machines/options';
 import { memoryStorage } from '../../machines/storage';
 import { waitFor } from '../support/chaos-wait';
 
@@ -142,7 +141,7 @@ class Real {
 		this.client = createRealtimeClient(
 			{
 				url: `ws://127.0.0.1:${(http.address() as AddressInfo).port}/ws`,
-				WebSocket: WebSocket as unknown as WebSocketConstructor,
+				WebSocket: WebSocket,
 				autoConnect: false,
 				reconnectInterval: 1000,
 				maxReconnectInterval: 8000,

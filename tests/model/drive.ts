@@ -16,8 +16,7 @@ import {
 	createRealtimeClient,
 	memoryStorage,
 	type ConnectionSnapshot,
-	type RealtimeClient,
-	type WebSocketConstructor
+	type RealtimeClient
 } from '../../machines/index';
 import { waitFor, type ControlServer } from '../support/control-server';
 import type { FakeBrowser } from '../support/fake-browser';
@@ -157,7 +156,7 @@ export async function runPath(
 			url: server.url(id),
 			...MODEL_OPTIONS,
 			...path.config.options,
-			WebSocket: WebSocket as unknown as WebSocketConstructor,
+			WebSocket: WebSocket,
 			storage: memoryStorage(),
 			random: fixedRandom,
 			now: () => clock.now() + skew,

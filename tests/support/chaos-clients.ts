@@ -5,7 +5,6 @@
  * checked from these records at the end of a run.
  */
 import { createRealtimeClient, type RealtimeClient } from '../../machines/client';
-import type { WebSocketConstructor } from '../../machines/options';
 import { countingWebSocket, type SocketCounter, type SocketNotice } from './chaos-ws';
 
 export interface ChaosClientOptions {
@@ -78,7 +77,7 @@ export class ChaosClient {
 		this.client = createRealtimeClient({
 			url: options.url,
 			// ws's typings name the listener maps; the client's WebSocketLike is looser at run time.
-			WebSocket: WebSocket as unknown as WebSocketConstructor,
+			WebSocket: WebSocket,
 			random: options.random,
 			heartbeatInterval: options.heartbeatInterval,
 			heartbeatTimeout: options.heartbeatTimeout,

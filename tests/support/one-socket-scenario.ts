@@ -15,7 +15,7 @@ import fc from 'fast-check';
 import { setTimeout as delay } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { WebSocket } from 'ws';
-import { createRealtimeClient, type WebSocketConstructor } from '../../machines/index';
+import { createRealtimeClient } from '../../machines/index';
 import { startControlServer, type ControlServer } from './control-server';
 import { installFakeBrowser, type FakeBrowser } from './fake-browser';
 
@@ -81,7 +81,7 @@ function trackingWebSocket(overlaps: { count: number }) {
 			this.addEventListener('close', () => live.delete(this));
 		}
 	}
-	return TrackedWebSocket as unknown as WebSocketConstructor;
+	return TrackedWebSocket;
 }
 
 let runs = 0;
