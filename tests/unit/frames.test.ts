@@ -167,6 +167,42 @@ describe('control frames', () => {
 		expect(errors).toEqual(['rate: slow down']);
 		client.stop();
 	});
+
+});
+
+describe('seq and lastSeq are safe integers', () => {
+	const UNSAFE = Number.MAX_SAFE_INTEGER + 1;
+
+	it('accepts an event seq of Number.MAX_SAFE_INTEGER', async () => {
+		const { client, fake, received, context } = receiving();
+		fake.last.receive(eventFrame(Number.MAX_SAFE_INTEGER));
+		await flushFrames();
+		expect(received).toEqual([Number.MAX_SAFE_INTEGER]);
+		expect(context().droppedFrames).toBe(0);
+		client.stop();
+	});
+
+	it.each([
+		['an event seq', { ...eventFrame(1), seq: UNSAFE }],
+		[
+			'an event seq written as a huge literal',
+			`{"type":"notification:new","id":"e","seq":18446744073709551616,"ts":1,"data":{}}`
+		],
+		['a welcome lastSeq', { type: 'welcome', data: { heartbeatInterval: 30000, lastSeq: UNSAFE } }],
+		['a resync lastSeq', { type: 'resync', data: { lastSeq: UNSAFE } }]
+	])('drops %s above Number.MAX_SAFE_INTEGER as a bad shape', async (_, frame) => {
+		const { client, fake, received, context } = receiving();
+		const resyncs: number[] = [];
+		client.onResync((lastSeq) => resyncs.push(lastSeq));
+		fake.last.receive(frame);
+		fake.last.receive(eventFrame(1));
+		await flushFrames();
+		expect(context().droppedByReason.shape).toBe(1);
+		expect(context().lastSeq).toBe(1);
+		expect(received).toEqual([1]);
+		expect(resyncs).toEqual([]);
+		client.stop();
+	});
 });
 
 describe('bad frames', () => {
