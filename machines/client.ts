@@ -7,7 +7,13 @@
 import { createActor, type Actor, type ActorOptions } from 'xstate';
 import { connectionMachine, type ConnectionMachine } from './connection';
 import { resolveOptions, type ConnectionOptions } from './options';
-import type { CoreEventMap, EventFrame, EventMapOf, EventSchemas } from './protocol';
+import type {
+	CoreEventMap,
+	EventFrame,
+	EventMapOf,
+	EventSchemas,
+	ServerErrorData
+} from './protocol';
 import { planSend, type SendPlan } from './queue';
 import {
 	statusDetailOf,
@@ -66,6 +72,13 @@ export interface RealtimeClient<M extends Record<string, unknown> = CoreEventMap
 	onStatusChange(listener: (status: ConnectionStatus, detail: StatusDetail) => void): Unsubscribe;
 	/** Call `listener` when the server says the client missed too much: refetch everything. */
 	onResync(listener: (lastSeq: number) => void): Unsubscribe;
+	/**
+	 * Call `listener` with each `error` frame of the server: `{code, message}`, and `id` when it
+	 * refused a message from `send()`. A refused message has already left the outbox (it would be
+	 * refused again) and is not resent: compare `id` with `send()`'s result to tell the user or to
+	 * send a corrected message.
+	 */
+	onError(listener: (error: ServerErrorData) => void): Unsubscribe;
 }
 
 const RESERVED_TYPES = new Set(['resume', 'ping', 'pong']);
@@ -164,6 +177,12 @@ export function createRealtimeClient<S extends EventSchemas = Record<never, neve
 		},
 		onResync(listener) {
 			const subscription = actor.on('realtime.resync', ({ lastSeq }) => listener(lastSeq));
+			return () => subscription.unsubscribe();
+		},
+		onError(listener) {
+			const subscription = actor.on('realtime.error', ({ type: _type, ...error }) =>
+				listener(error)
+			);
 			return () => subscription.unsubscribe();
 		}
 	};

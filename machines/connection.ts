@@ -23,7 +23,7 @@ import {
 	type FrameDropReason
 } from './frames';
 import type { ResolvedOptions, WebSocketConstructor } from './options';
-import { CloseCode, FATAL_CLOSE_CODES, type EventFrame } from './protocol';
+import { CloseCode, FATAL_CLOSE_CODES, type EventFrame, type ServerErrorData } from './protocol';
 import {
 	acceptsMessage,
 	acknowledge,
@@ -123,7 +123,7 @@ export type ConnectionEvent = ClientEvent | EnvironmentEvent | SocketEvent | Hea
 export type ConnectionEmitted =
 	| { type: 'realtime.events'; frames: readonly EventFrame[] }
 	| { type: 'realtime.resync'; lastSeq: number }
-	| { type: 'realtime.error'; code: string; message: string };
+	| ({ type: 'realtime.error' } & ServerErrorData);
 
 /** The machine's input: validated options (see `resolveOptions`). */
 export type ConnectionInput = ResolvedOptions;
@@ -212,6 +212,10 @@ export const connectionMachine = setup({
 			assertEvent(event, 'SERVER.WELCOME');
 			return event.lastSeq < context.lastSeq;
 		},
+		isMessageRefusal: ({ event }) => {
+			assertEvent(event, 'SERVER.ERROR');
+			return event.id !== undefined;
+		},
 		isFirstDropOfReason: ({ context, event }) => {
 			assertEvent(event, 'SOCKET.BAD_FRAME');
 			return context.droppedByReason[event.reason] === 0;
@@ -294,6 +298,13 @@ export const connectionMachine = setup({
 			assertEvent(event, 'SERVER.ACK');
 			return acknowledge(context, event.id);
 		}),
+		// A refused message would be refused again: resending it after every reconnect (and page
+		// load) only keeps it, and the room it takes, in the outbox forever. The app hears of it
+		// through `realtime.error` and decides what to do.
+		removeRefused: assign(({ context, event }) => {
+			assertEvent(event, 'SERVER.ERROR');
+			return event.id === undefined ? {} : acknowledge(context, event.id);
+		}),
 		// Resolved before acceptEvents in the same transition, so it still sees the old lastSeq.
 		emitNewEvents: emit(({ context, event }) => {
 			assertEvent(event, 'SERVER.EVENTS');
@@ -317,7 +328,8 @@ export const connectionMachine = setup({
 		}),
 		emitServerError: emit(({ event }) => {
 			assertEvent(event, 'SERVER.ERROR');
-			return { type: 'realtime.error' as const, code: event.code, message: event.message };
+			const { type: _type, ...error } = event;
+			return { type: 'realtime.error' as const, ...error };
 		}),
 		countDroppedFrame: assign(({ context, event }) => {
 			assertEvent(event, 'SOCKET.BAD_FRAME');
@@ -383,7 +395,13 @@ export const connectionMachine = setup({
 				'SERVER.PONG': { actions: 'recordFrame' },
 				'SERVER.ACK': { actions: ['recordFrame', 'removeAcked', 'persistQueue'] },
 				'SERVER.RESYNC': { actions: ['recordFrame', 'applyResync', 'emitResync'] },
-				'SERVER.ERROR': { actions: ['recordFrame', 'emitServerError'] },
+				'SERVER.ERROR': [
+					{
+						guard: 'isMessageRefusal',
+						actions: ['recordFrame', 'removeRefused', 'persistQueue', 'emitServerError']
+					},
+					{ actions: ['recordFrame', 'emitServerError'] }
+				],
 				'SOCKET.BAD_FRAME': [
 					{
 						guard: 'isFirstDropOfReason',

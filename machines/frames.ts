@@ -3,7 +3,13 @@
  * the chart reacts to `SERVER.PING` or `SERVER.EVENTS` by name (with guards and named actions)
  * instead of inspecting raw JSON, and a bad frame becomes a `SOCKET.BAD_FRAME` to count.
  */
-import { parseServerFrame, type DropReason, type EventFrame, type EventSchemas } from './protocol';
+import {
+	parseServerFrame,
+	type DropReason,
+	type EventFrame,
+	type EventSchemas,
+	type ServerErrorData
+} from './protocol';
 
 /** Why a frame was dropped: the protocol's reasons, plus frames too big or not text at all. */
 export type FrameDropReason = DropReason | 'too-big' | 'binary';
@@ -33,7 +39,7 @@ export type ControlFrameEvent =
 	| { type: 'SERVER.PONG' }
 	| { type: 'SERVER.ACK'; id: string }
 	| { type: 'SERVER.RESYNC'; lastSeq: number }
-	| { type: 'SERVER.ERROR'; code: string; message: string }
+	| ({ type: 'SERVER.ERROR' } & ServerErrorData)
 	| { type: 'SOCKET.BAD_FRAME'; reason: FrameDropReason; detail: string };
 
 /** One decoded frame: an event frame (it has a `seq`) to batch, or a chart event. */

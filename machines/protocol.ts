@@ -158,11 +158,15 @@ export const serverControlSchemas = {
 	pong: v.object({ type: v.literal('pong') }),
 	ack: v.object({ type: v.literal('ack'), data: v.object({ id: v.string() }) }),
 	resync: v.object({ type: v.literal('resync'), data: v.object({ lastSeq: nonNegativeInt }) }),
+	/** The server refused a frame; `id` names the refused message, if it was one. */
 	error: v.object({
 		type: v.literal('error'),
-		data: v.object({ code: v.string(), message: v.string() })
+		data: v.object({ code: v.string(), message: v.string(), id: v.optional(v.string()) })
 	})
 } as const;
+
+/** What the server says when it refuses a frame: `id` is set when it refused a message. */
+export type ServerErrorData = v.InferOutput<(typeof serverControlSchemas)['error']>['data'];
 
 export type ServerControlFrame = {
 	[K in keyof typeof serverControlSchemas]: v.InferOutput<(typeof serverControlSchemas)[K]>;

@@ -78,7 +78,7 @@ export function enqueue(outbox: Outbox, message: QueuedMessage, maxQueueSize: nu
 	};
 }
 
-/** Remove the message the server acked; unknown ids change nothing. */
+/** Remove the message the server answered (acked, or refused); unknown ids change nothing. */
 export function acknowledge(outbox: Outbox, id: string): Outbox {
 	const index = outbox.queue.findIndex((message) => message.id === id);
 	if (index === -1) return outbox;

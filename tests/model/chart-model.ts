@@ -202,7 +202,10 @@ const VARIANTS: Record<string, (snapshot: ConnectionSnapshot) => ModelEvent[]> =
 	'SERVER.PONG': () => [{ type: 'SERVER.PONG' }],
 	'SERVER.ACK': () => [{ type: 'SERVER.ACK', id: 'model' }],
 	'SERVER.RESYNC': ({ context }) => [{ type: 'SERVER.RESYNC', lastSeq: context.lastSeq }],
-	'SERVER.ERROR': () => [{ type: 'SERVER.ERROR', code: 'model', message: 'a model error' }]
+	'SERVER.ERROR': () => [
+		{ type: 'SERVER.ERROR', code: 'model', message: 'a model error' },
+		{ type: 'SERVER.ERROR', code: 'model', message: 'a refused message', id: 'model' }
+	]
 };
 
 /** The events the model offers in a snapshot: one or more variants per event the state handles. */
@@ -229,6 +232,7 @@ function describeEvent(event: ModelEvent): string {
 	if (meta?.silence) return `${event.type}(after silence)`;
 	if (meta?.seq) return `${event.type}(${meta.seq})`;
 	if (meta?.behind) return `${event.type}(behind)`;
+	if (event.type === 'SERVER.ERROR' && event.id !== undefined) return `${event.type}(refusal)`;
 	return event.type;
 }
 

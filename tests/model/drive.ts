@@ -105,7 +105,11 @@ function drive(event: ModelEvent, run: Run): void {
 		case 'SERVER.RESYNC':
 			return frame({ type: 'resync', data: { lastSeq } });
 		case 'SERVER.ERROR':
-			return frame({ type: 'error', data: { code: event.code, message: event.message } });
+			// `id` (a refused message) is left out of the JSON when undefined.
+			return frame({
+				type: 'error',
+				data: { code: event.code, message: event.message, id: event.id }
+			});
 		default:
 			throw new Error(`no real-world driver for ${event.type}`);
 	}

@@ -168,6 +168,19 @@ describe('control frames', () => {
 		client.stop();
 	});
 
+	it('keeps the id of a refused message in the error it emits', () => {
+		const { client, fake, context } = connectedFakeClient();
+		const errors: unknown[] = [];
+		client.actor.on('realtime.error', (event) => errors.push(event));
+		fake.last.receive({ type: 'error', data: { code: 'bad_payload', message: 'no', id: 'm-1' } });
+		fake.last.receive({ type: 'error', data: { code: 'bad_payload', message: 'no', id: 7 } });
+		expect(errors).toEqual([
+			{ type: 'realtime.error', code: 'bad_payload', message: 'no', id: 'm-1' }
+		]);
+		// An id that is not text is no id the client ever sent: the frame is malformed.
+		expect(context().droppedByReason.shape).toBe(1);
+		client.stop();
+	});
 });
 
 describe('seq and lastSeq are safe integers', () => {

@@ -86,6 +86,10 @@ const cases: Record<string, Case[]> = {
 		[{ lastSeq: 10 }, welcome(10), false],
 		[{ lastSeq: 10 }, welcome(12), false]
 	],
+	isMessageRefusal: [
+		[{}, { type: 'SERVER.ERROR', code: 'bad_payload', message: 'no', id: 'm1' }, true],
+		[{}, { type: 'SERVER.ERROR', code: 'rate_limited', message: 'slow down' }, false]
+	],
 	isFirstDropOfReason: [
 		[{}, badFrame, true],
 		[{ droppedByReason: { ...baseContext().droppedByReason, json: 1 } }, badFrame, false]

@@ -113,6 +113,32 @@ describe('the queue in the client', () => {
 		client.stop();
 	});
 
+	it('drops a message the server refuses (saved too), tells onError, and never resends it', () => {
+		const storage = memoryStorage();
+		const { client, fake, context } = connectedFakeClient({ storage, storageKey: 'outbox' });
+		const errors: unknown[] = [];
+		client.onError((error) => errors.push(error));
+		const [a, b, c] = [1, 2, 3].map((n) => client.send('note', { n }).id);
+
+		fake.last.receive({ type: 'error', data: { code: 'bad_payload', message: 'no', id: b } });
+		expect(context().queue.map((m) => m.id)).toEqual([a, c]);
+		expect(context().inFlight).toBe(2);
+		expect(loadQueue(storage, 'outbox', 10).map((m) => m.id)).toEqual([a, c]);
+		// An error about no message in particular leaves the outbox alone.
+		fake.last.receive({ type: 'error', data: { code: 'rate_limited', message: 'slow down' } });
+		expect(context().queue.map((m) => m.id)).toEqual([a, c]);
+		expect(errors).toEqual([
+			{ code: 'bad_payload', message: 'no', id: b },
+			{ code: 'rate_limited', message: 'slow down' }
+		]);
+
+		fake.last.serverClose(1006);
+		vi.advanceTimersByTime(1000);
+		fake.last.open();
+		expect(fake.last.sent.slice(1).map((f) => f.id)).toEqual([a, c]);
+		client.stop();
+	});
+
 	it('survives a page reload: a new client on the same storage sends what was queued', () => {
 		const storage = memoryStorage();
 		const first = startFakeClient({ storage });
