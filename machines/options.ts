@@ -62,7 +62,12 @@ export interface ConnectionOptions<S extends EventSchemas = EventSchemas> {
 	maxFrameSize?: number;
 	/** WebSocket constructor. Default `globalThis.WebSocket`. */
 	WebSocket?: WebSocketConstructor;
-	/** Keeps the queue across page loads. Default `localStorage` in a browser, memory elsewhere. */
+	/**
+	 * Keeps the queue across page loads. Default `sessionStorage` in a browser (per tab, survives
+	 * a reload; see `browserStorage`), memory elsewhere. Give each running client its own storage
+	 * or `storageKey`: clients sharing one key (`localStorage` in two tabs) erase each other's
+	 * queued messages.
+	 */
 	storage?: StorageAdapter;
 	/** Storage key of the queue. Default `realtime-outbox:` + url. */
 	storageKey?: string;

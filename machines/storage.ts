@@ -1,7 +1,10 @@
 /**
  * Where the outgoing queue is kept between page loads. The adapter is the `getItem`/`setItem`/
- * `removeItem` subset of the Web Storage API, so `localStorage` itself fits, and so does anything an
- * app wants to plug in (IndexedDB mirror, a test double).
+ * `removeItem` subset of the Web Storage API, so `sessionStorage` itself fits, and so does anything
+ * an app wants to plug in (IndexedDB mirror, a test double).
+ *
+ * A client saves its whole queue under one key after every change, so a storage must belong to
+ * one running client: two clients writing the same key erase each other's queued messages.
  */
 
 /** The part of the Web Storage API the client uses. */
@@ -11,7 +14,7 @@ export interface StorageAdapter {
 	removeItem(key: string): void;
 }
 
-/** A storage that lives as long as the process: the default where there is no `localStorage`. */
+/** A storage that lives as long as the process: the default where there is no `sessionStorage`. */
 export function memoryStorage(): StorageAdapter {
 	const items = new Map<string, string>();
 	return {
@@ -22,19 +25,26 @@ export function memoryStorage(): StorageAdapter {
 }
 
 /**
- * `localStorage` behind an adapter that never throws: a full quota or a storage disabled by the
- * user (Safari private mode, sandboxed iframes) degrades to "not persisted", never to a crash.
- * Returns `undefined` where there is no usable `localStorage` (Node, workers).
+ * The browser's `sessionStorage`, the default storage of the queue: it is per tab and survives a
+ * reload of that tab, which is exactly the outbox's life. `localStorage` is shared by every tab of
+ * the origin, so two tabs would overwrite each other's saved queue (the last writer wins) and a
+ * tab reloaded while offline could lose what it queued. The cost: messages still queued when a
+ * tab is closed go with it. A duplicated tab starts with a copy of the queue and may send the
+ * same messages again, which the server drops by id.
+ *
+ * Behind an adapter that never throws: a full quota or a storage disabled by the user (Safari
+ * private mode, sandboxed iframes) degrades to "not persisted", never to a crash. Returns
+ * `undefined` where there is no usable `sessionStorage` (Node, workers).
  */
 export function browserStorage(): StorageAdapter | undefined {
-	let local: Storage | undefined;
+	let session: Storage | undefined;
 	try {
-		local = (globalThis as { localStorage?: Storage }).localStorage;
+		session = (globalThis as { sessionStorage?: Storage }).sessionStorage;
 	} catch {
 		return undefined;
 	}
-	if (!local || typeof local.getItem !== 'function') return undefined;
-	const store = local;
+	if (!session || typeof session.getItem !== 'function') return undefined;
+	const store = session;
 	return {
 		getItem: (key) => attempt(() => store.getItem(key), null),
 		setItem: (key, value) => attempt(() => store.setItem(key, value), undefined),

@@ -1,17 +1,18 @@
 /**
- * Two tabs of the same app share one browser storage. A message queued while offline must survive
- * a reload of its tab even when the other tab also queued something.
+ * Two tabs of the same app, one browser. A message queued while offline must survive a reload of
+ * its tab even when the other tab also queued something.
  *
  * The client persists its whole outgoing queue under one key (`realtime-outbox:` + url) after
  * every change, and the app creates its client with the default storage and key
- * (src/lib/realtime/realtime.svelte.ts), so two tabs write the same key: the last writer wins and
- * the other tab's queued messages are no longer stored. Reloading that tab before it reconnects
- * loses them. Real hub and domain handlers, real clients; the two tabs share a storage adapter
- * exactly as they would share `localStorage`.
+ * (src/lib/realtime/realtime.svelte.ts). Were that default shared by the tabs (`localStorage`),
+ * the last writer would win and a tab reloaded before it reconnects would lose its queued
+ * messages. The browser is modelled as it is: one `localStorage` shared by both tabs, one
+ * `sessionStorage` per tab that its reload keeps; each client takes the default storage of the
+ * tab it is created in. Real hub and domain handlers, real clients.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRealtimeClient, type RealtimeClient } from '../../machines/client';
-import { memoryStorage } from '../../machines/storage';
+import { memoryStorage, type StorageAdapter } from '../../machines/storage';
 import { registerDomainHandlers } from '../../src/lib/server/domain/handlers';
 import { insertNotification } from '../../src/lib/server/domain/notifications';
 import { countingWebSocket } from '../support/chaos-ws';
@@ -22,6 +23,7 @@ let server: RealtimeTestServer | undefined;
 const clients: RealtimeClient[] = [];
 afterEach(async () => {
 	for (const client of clients.splice(0)) client.stop();
+	vi.unstubAllGlobals();
 	await server?.close();
 });
 
@@ -37,20 +39,24 @@ describe('two tabs, one storage', () => {
 			);
 		const first = notification('read in tab A');
 		const second = notification('read in tab B');
-		const localStorage = memoryStorage();
-		const tab = () => {
+		// One browser: localStorage shared by every tab, a sessionStorage per tab.
+		vi.stubGlobal('localStorage', memoryStorage());
+		const sessionA = memoryStorage();
+		const sessionB = memoryStorage();
+		/** A page load in the tab whose sessionStorage is `session`: the client takes the default. */
+		const tab = (session: StorageAdapter) => {
+			vi.stubGlobal('sessionStorage', session);
 			const client = createRealtimeClient({
 				url: server!.url,
 				WebSocket: countingWebSocket({ bearer: token }).WebSocket,
-				storage: localStorage,
 				reconnectInterval: 50,
 				logger: { warn: () => {}, error: () => {} }
 			});
 			clients.push(client);
 			return client;
 		};
-		const tabA = tab();
-		const tabB = tab();
+		const tabA = tab(sessionA);
+		const tabB = tab(sessionB);
 		await waitFor(() => tabA.isConnected() && tabB.isConnected(), 'both tabs connected');
 
 		// The browser goes offline: every tab hears it.
@@ -61,8 +67,9 @@ describe('two tabs, one storage', () => {
 
 		// Tab A is reloaded while still offline: the page goes away, a new client starts from storage.
 		tabA.stop();
-		const reloadedA = tab();
+		const reloadedA = tab(sessionA);
 		reloadedA.actor.send({ type: 'OFFLINE' });
+		expect(reloadedA.getStatusDetail().queueLength, 'tab A still has its message').toBe(1);
 
 		// Back online: both tabs flush what they have.
 		reloadedA.actor.send({ type: 'ONLINE' });
