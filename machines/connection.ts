@@ -90,7 +90,7 @@ export interface ConnectionContext {
 	queue: readonly QueuedMessage[];
 	/** How many of `queue` were written to the current socket. */
 	inFlight: number;
-	/** The highest event `seq` received. */
+	/** The highest event `seq` received, or the `lastSeq` option until a higher one arrives. */
 	lastSeq: number;
 	/** Frames dropped as malformed, in total and by reason. */
 	droppedFrames: number;
@@ -132,8 +132,8 @@ const PING_FRAME = JSON.stringify({ type: 'ping' });
 const PONG_FRAME = JSON.stringify({ type: 'pong' });
 
 function initialContext(input: ConnectionInput): ConnectionContext {
-	// What talks to the outside world goes to `io`, the plain data to `config`; autoConnect is the
-	// facade's business.
+	// What talks to the outside world goes to `io`, the plain data to `config`; lastSeq only seeds
+	// the context; autoConnect is the facade's business.
 	const {
 		WebSocket,
 		storage,
@@ -143,6 +143,7 @@ function initialContext(input: ConnectionInput): ConnectionContext {
 		logger,
 		eventSchemas,
 		maxFrameSize,
+		lastSeq,
 		autoConnect: _autoConnect,
 		...config
 	} = input;
@@ -162,7 +163,7 @@ function initialContext(input: ConnectionInput): ConnectionContext {
 		nextRetryAt: null,
 		queue: config.enableMessageQueue ? loadQueue(storage, storageKey, config.maxQueueSize) : [],
 		inFlight: 0,
-		lastSeq: 0,
+		lastSeq,
 		droppedFrames: 0,
 		droppedByReason: Object.fromEntries(FRAME_DROP_REASONS.map((reason) => [reason, 0])) as Record<
 			FrameDropReason,

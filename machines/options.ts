@@ -79,6 +79,12 @@ export interface ConnectionOptions<S extends EventSchemas = EventSchemas> {
 	logger?: Logger;
 	/** Connect as soon as the client is created. Default true. */
 	autoConnect?: boolean;
+	/**
+	 * The newest event `seq` the app already has, e.g. the server's seq when it rendered the
+	 * page: the first `resume` asks only for what came after it, so the server does not replay
+	 * old events as news. A safe integer >= 0. Default 0 (everything the server still keeps).
+	 */
+	lastSeq?: number;
 	/** The app's own server events: name -> valibot schema of the payload. */
 	events?: S;
 }
@@ -111,6 +117,7 @@ export const DEFAULT_OPTIONS = {
 	now: () => Date.now(),
 	logger: console as Logger,
 	autoConnect: true,
+	lastSeq: 0,
 	get WebSocket(): WebSocketConstructor {
 		return (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket as WebSocketConstructor;
 	},
@@ -165,7 +172,11 @@ const CHECKS: Record<Exclude<keyof ConnectionOptions, 'url' | 'events'>, Check> 
 	random: fn,
 	now: fn,
 	logger: [hasMethods('warn', 'error'), 'an object with warn and error methods'],
-	autoConnect: flag
+	autoConnect: flag,
+	lastSeq: [
+		(value) => Number.isSafeInteger(value) && (value as number) >= 0,
+		'a safe integer >= 0 (an event seq)'
+	]
 };
 
 const KNOWN_OPTIONS = new Set(['url', 'events', ...Object.keys(CHECKS)]);

@@ -67,6 +67,18 @@ describe('events', () => {
 		client.stop();
 	});
 
+	it('starts from the lastSeq option: resume asks for what came after it, older seqs are no news', async () => {
+		const { client, fake, context } = connectedFakeClient({ lastSeq: 40 });
+		const received: number[] = [];
+		client.subscribe('notification:new', (_, frame) => received.push(frame.seq));
+		expect(fake.last.sent[0]).toEqual({ type: 'resume', data: { lastSeq: 40 } });
+		for (const seq of [39, 40, 41]) fake.last.receive(eventFrame(seq));
+		await flushFrames();
+		expect(received).toEqual([41]);
+		expect(context().lastSeq).toBe(41);
+		client.stop();
+	});
+
 	it('resends resume with the latest lastSeq after a reconnect', async () => {
 		const { client, fake } = receiving();
 		fake.last.receive(eventFrame(7));

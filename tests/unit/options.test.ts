@@ -36,6 +36,7 @@ describe('options', () => {
 			heartbeatInterval: 30000,
 			heartbeatTimeout: 10000,
 			autoConnect: true,
+			lastSeq: 0,
 			storageKey: 'realtime-outbox:ws://127.0.0.1:9/ws'
 		});
 		expect(resolved.eventSchemas).toEqual(coreEventSchemas);
@@ -86,6 +87,10 @@ describe('options', () => {
 		[{ now: 'now' }, 'now must be a function'],
 		[{ logger: { warn: () => {} } }, 'logger must be'],
 		[{ autoConnect: 1 }, 'autoConnect must be a boolean'],
+		[{ lastSeq: -1 }, 'lastSeq must be a safe integer >= 0'],
+		[{ lastSeq: 1.5 }, 'lastSeq must be a safe integer >= 0'],
+		[{ lastSeq: '7' }, 'lastSeq must be a safe integer >= 0'],
+		[{ lastSeq: 2 ** 53 }, 'lastSeq must be a safe integer >= 0'],
 		[{ reconectInterval: 1000 }, 'reconectInterval is not an option'],
 		[{ events: [v.string()] }, 'events must be an object'],
 		[{ events: 'x' }, 'events must be an object'],
@@ -118,6 +123,7 @@ describe('options', () => {
 				'heartbeatInterval',
 				'heartbeatTimeout',
 				'jitter',
+				'lastSeq',
 				'logger',
 				'maxFrameSize',
 				'maxQueueSize',

@@ -66,23 +66,20 @@ export class RealtimeState {
 	/** Sessions the server welcomed (a socket it closes at once, e.g. 4401, is not one). */
 	#connections = 0;
 	#reloadedConnection = -1;
-	/**
-	 * The newest event seq the page's server-rendered data already reflects: the server's seq in
-	 * the first welcome. The client starts from seq 0, so the server replays the retained log on
-	 * the first connection; those events are history, not news (no toast, no badge increment).
-	 */
-	#historySeq: number | null = null;
 
 	/**
 	 * Start live updates for the signed-in user (browser only); returns the cleanup that stops
-	 * the client. With PUBLIC_ENABLE_WEBSOCKETS=false no socket is opened and the dot says so.
+	 * the client. `lastSeq` is the user's latest event seq when the page data was loaded: the
+	 * client resumes from it, so what the page already shows is not replayed as news, and what
+	 * happened since arrives (toasts, badges) as live events do.
+	 * With PUBLIC_ENABLE_WEBSOCKETS=false no socket is opened and the dot says so.
 	 * Untracked: called from an effect, it must not make that effect depend on the state it sets.
 	 */
-	start(): () => void {
-		return untrack(() => this.#start());
+	start(lastSeq: number): () => void {
+		return untrack(() => this.#start(lastSeq));
 	}
 
-	#start(): () => void {
+	#start(lastSeq: number): () => void {
 		let client: RealtimeClient;
 		try {
 			if (!readFlag('PUBLIC_ENABLE_WEBSOCKETS', env.PUBLIC_ENABLE_WEBSOCKETS, true)) {
@@ -90,7 +87,7 @@ export class RealtimeState {
 				return () => undefined;
 			}
 			client = createRealtimeClient(
-				{ url: wsUrl(env.PUBLIC_WS_URL), autoConnect: false },
+				{ url: wsUrl(env.PUBLIC_WS_URL), autoConnect: false, lastSeq },
 				{ inspect: (event) => this.#inspect(event) }
 			);
 		} catch (error) {
@@ -102,9 +99,9 @@ export class RealtimeState {
 		const cleanups = [
 			this.#follow(client),
 			...CORE_EVENTS.map((type) =>
-				client.subscribe(type, (data: unknown, frame) => this.#receive(type, data, frame.seq))
+				client.subscribe(type, (data: unknown) => this.#receive(type, data))
 			),
-			client.onResync(() => this.#reload(true))
+			client.onResync(() => this.#reload())
 		];
 		const detachInspector = inspectWhenEnabled(client.actor, env.PUBLIC_XSTATE_INSPECT);
 		this.client = client;
@@ -160,17 +157,17 @@ export class RealtimeState {
 			type: event.type,
 			summary: summarizeEvent(event)
 		});
-		if (event.type === 'SERVER.WELCOME') this.#welcomed(event.lastSeq);
+		if (event.type === 'SERVER.WELCOME') this.#welcomed();
 	}
 
 	/**
-	 * The server accepted the socket. Events may have been missed while away (or since the page
-	 * was rendered): reload the page data; after a loss, also tell the app it is back.
+	 * The server accepted the socket. The first session resumes from the seq the page was
+	 * rendered at, so its replay brings everything since. After a loss, reload the page data as
+	 * well and tell the app it is back.
 	 */
-	#welcomed(serverSeq: unknown): void {
-		this.#historySeq ??= typeof serverSeq === 'number' ? serverSeq : 0;
+	#welcomed(): void {
 		this.#connections += 1;
-		this.#reload(this.#connections > 1);
+		if (this.#connections > 1) this.#reload();
 		this.#toasts.network({ status: 'connected', offline: false, intentional: false });
 	}
 
@@ -201,8 +198,7 @@ export class RealtimeState {
 		});
 	}
 
-	#receive(type: CoreEventType, data: unknown, seq: number): void {
-		if (this.#historySeq !== null && seq <= this.#historySeq) return;
+	#receive(type: CoreEventType, data: unknown): void {
 		switch (type) {
 			case 'job:recommendation':
 				if (!this.#onJobsPage) this.jobsBadge += 1;
@@ -220,14 +216,14 @@ export class RealtimeState {
 	}
 
 	/**
-	 * Reload every page's data, once per connection; with `announce`, also dispatch
-	 * `websocket:reconnected` on window.
+	 * Events may have been missed: reload every page's data and dispatch `websocket:reconnected`
+	 * on window, once per connection.
 	 */
-	#reload(announce: boolean): void {
+	#reload(): void {
 		if (this.#reloadedConnection === this.#connections) return;
 		this.#reloadedConnection = this.#connections;
 		void invalidateAll();
-		if (announce) window.dispatchEvent(new CustomEvent(RECONNECTED_EVENT));
+		window.dispatchEvent(new CustomEvent(RECONNECTED_EVENT));
 	}
 }
 
