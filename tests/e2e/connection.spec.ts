@@ -213,6 +213,11 @@ test('offline: "Connection Lost" and a red dot; back online: "Reconnected" and g
 	await expectDot(page, 'red');
 	expect(await dotPulses(page)).toBe(false);
 	await expect(page.getByTestId('connection-announcer')).toHaveText('Connection: Offline');
+	// Nothing to click while offline: the client reconnects by itself when the network is back.
+	await expect(page.getByTestId('connection-tooltip')).toContainText(
+		'reconnects by itself when the network is back'
+	);
+	await expect(page.getByRole('button', { name: 'Reconnect' })).toHaveCount(0);
 
 	await context.setOffline(false);
 	await expect(toast(page, 'Reconnected')).toBeVisible();
