@@ -4,7 +4,7 @@
  * The hub answers a message whose handler refuses it with `{type:'error', data:{code, message,
  * id}}` instead of an ack, and does not record the id (src/lib/server/realtime/hub.ts, #apply).
  * If the client keeps such a message as "unacked", it is resent after every reconnect (and, in a
- * browser, survives page loads in localStorage), never acked, and with a bounded queue
+ * browser, survives page loads in the saved outbox), never acked, and with a bounded queue
  * (drop-oldest) enough of them push out good messages. Real hub, real domain handlers, real
  * client; the fault is a reconnect (the hub drops the user's sockets).
  */
