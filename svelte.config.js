@@ -8,6 +8,15 @@ const config = {
 	kit: {
 		adapter: adapter(),
 		alias: { $machines: 'machines' },
+		// Type-check what lives outside src/ too: the package, the production server, scripts,
+		// benchmarks and the soak.
+		typescript: {
+			config: (tsconfig) => {
+				tsconfig.include.push(
+					...['machines', 'server', 'scripts', 'bench', 'soak'].map((dir) => `../${dir}/**/*.ts`)
+				);
+			}
+		},
 		// Scripts only from this origin (SvelteKit adds a nonce to its own inline bootstrap; an
 		// inline script in app.html needs nonce="%sveltekit.nonce%"). Styles allow inline because
 		// Svelte transitions and toasts set style attributes. A PUBLIC_WS_URL on another origin
