@@ -7,7 +7,7 @@
  * - Disconnect on Inspect: red dot with a Reconnect button and no alarm.
  * None of it reloads the page.
  */
-import type { BrowserContext, Page, PlaywrightWorkerArgs } from '@playwright/test';
+import type { Page, PlaywrightWorkerArgs } from '@playwright/test';
 import { expect, test, type Servers } from '../support/e2e-fixtures';
 import type { E2EServer } from '../support/e2e-server';
 import {
@@ -19,7 +19,8 @@ import {
 	expectNotReloaded,
 	login,
 	markDocument,
-	waitForHydration
+	openNotifications,
+	sendNotificationFromAnotherTab
 } from '../support/e2e-app';
 import { reconnectedCount, toastCount, toastLog } from '../support/e2e-probes';
 
@@ -69,22 +70,6 @@ async function simulateOnSecondServer(
 	}
 }
 
-/** Open Notifications by the top bar (client-side, so the page's probes keep counting). */
-async function openNotifications(page: Page) {
-	await page.getByTestId('nav-notifications').click();
-	await expect(page.getByRole('heading', { level: 1, name: 'Notifications' })).toBeVisible();
-}
-
-/** Post the sample notification of `category` from a second tab of the same user. */
-async function sendFromSecondTab(context: BrowserContext, category: string) {
-	const tab = await context.newPage();
-	await tab.goto('/simulate');
-	await waitForHydration(tab);
-	await tab.getByTestId(`simulate-notification-${category}`).click();
-	await expect(tab.getByTestId('simulate-result')).toContainText('Sent');
-	await tab.close();
-}
-
 test('server stopped: yellow pulsing dot and one "Reconnecting..."; events sent while it was down arrive once after the restart', async ({
 	page,
 	context,
@@ -130,7 +115,7 @@ test('server stopped: yellow pulsing dot and one "Reconnecting..."; events sent 
 	await expect(page.getByTestId('toast-job-match')).toHaveCount(1);
 
 	// A live event after the replay: once it is shown, any duplicate replay would have been too.
-	await sendFromSecondTab(context, 'application');
+	await sendNotificationFromAnotherTab(context, 'application');
 	await expect(page.getByTestId('toast-notification-application')).toContainText(BARRIER);
 
 	const log = await toastLog(page);
@@ -190,7 +175,7 @@ test('more missed than the server keeps: after the restart the page data reloads
 		await expect(items.filter({ hasText: title })).toHaveCount(1);
 	}
 
-	await sendFromSecondTab(context, 'application');
+	await sendNotificationFromAnotherTab(context, 'application');
 	await expect(page.getByTestId('toast-notification-application')).toContainText(BARRIER);
 	await expect.poll(() => badgeCount(page, 'bell-badge')).toBe(unreadBefore + 5);
 	await expect(items.filter({ hasText: BARRIER })).toHaveCount(1);

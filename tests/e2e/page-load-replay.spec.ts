@@ -5,31 +5,26 @@
  * as news (toast, bell). The page's first socket is held back with Playwright's WebSocket routing
  * until that event has been sent, then connected to the real server.
  */
-import type { BrowserContext } from '@playwright/test';
 import { expect, test } from '../support/e2e-fixtures';
-import { badgeCount, expectDot, login, waitForHydration } from '../support/e2e-app';
+import {
+	badgeCount,
+	expectDot,
+	login,
+	sendNotificationFromAnotherTab,
+	waitForHydration
+} from '../support/e2e-app';
 import { toastLog } from '../support/e2e-probes';
 
 /** Sample notification titles (src/lib/server/domain/simulate.ts). */
 const BEFORE_RENDER = 'Scheduled maintenance tonight';
 const AFTER_RENDER = 'Jordan endorsed you for TypeScript';
 
-/** Send the sample notification of `category` from another tab of the same user. */
-async function sendFromOtherTab(context: BrowserContext, category: 'system' | 'social') {
-	const tab = await context.newPage();
-	await tab.goto('/simulate');
-	await waitForHydration(tab);
-	await tab.getByTestId(`simulate-notification-${category}`).click();
-	await expect(tab.getByTestId('simulate-result')).toContainText('Sent');
-	await tab.close();
-}
-
 test('a page load toasts what happened after its render, not the history before it', async ({
 	page,
 	context
 }) => {
 	await login(page);
-	await sendFromOtherTab(context, 'system');
+	await sendNotificationFromAnotherTab(context, 'system');
 
 	let release: () => void = () => {};
 	const released = new Promise<void>((resolve) => (release = resolve));
@@ -42,7 +37,7 @@ test('a page load toasts what happened after its render, not the history before 
 	await waitForHydration(page);
 	const unreadAtRender = await badgeCount(page, 'bell-badge');
 
-	await sendFromOtherTab(context, 'social');
+	await sendNotificationFromAnotherTab(context, 'social');
 	release();
 
 	await expectDot(page, 'green');

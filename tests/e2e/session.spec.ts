@@ -6,7 +6,7 @@
  */
 import type { BrowserContext, Page } from '@playwright/test';
 import { expect, test } from '../support/e2e-fixtures';
-import { expectDot, login, waitForHydration } from '../support/e2e-app';
+import { expectDot, login, openNotifications, waitForHydration } from '../support/e2e-app';
 import { toastLog } from '../support/e2e-probes';
 
 /** Sign out from a second tab of the same browser context (same session cookie). */
@@ -35,11 +35,6 @@ async function expectToldToSignIn(page: Page, timeout?: number): Promise<void> {
 	} else {
 		await expect(page).toHaveURL(/\/login\?redirectTo=%2Fnotifications$/);
 	}
-}
-
-async function openNotifications(page: Page): Promise<void> {
-	await page.getByTestId('nav-notifications').click();
-	await expect(page.getByRole('heading', { level: 1, name: 'Notifications' })).toBeVisible();
 }
 
 test('after signing out elsewhere, a server restart never shows the tab as "Reconnected"', async ({

@@ -3,7 +3,7 @@
  * colour as a user sees it, and whether it pulses), badge counts, and a marker that proves a page
  * was not reloaded.
  */
-import { expect, type Page } from '@playwright/test';
+import { expect, type BrowserContext, type Page } from '@playwright/test';
 
 export const DEMO_PASSWORD = 'password123';
 export const ALEX = 'alex@example.com';
@@ -108,4 +108,23 @@ export async function expectNotReloaded(page: Page): Promise<void> {
  */
 export async function waitForHydration(page: Page): Promise<void> {
 	await page.waitForFunction(() => history.scrollRestoration === 'manual');
+}
+
+/** Open Notifications by the top bar (client-side, so the page's probes keep counting). */
+export async function openNotifications(page: Page): Promise<void> {
+	await page.getByTestId('nav-notifications').click();
+	await expect(page.getByRole('heading', { level: 1, name: 'Notifications' })).toBeVisible();
+}
+
+/** Send the sample notification of `category` from another tab of the same user (Simulate). */
+export async function sendNotificationFromAnotherTab(
+	context: BrowserContext,
+	category: string
+): Promise<void> {
+	const tab = await context.newPage();
+	await tab.goto('/simulate');
+	await waitForHydration(tab);
+	await tab.getByTestId(`simulate-notification-${category}`).click();
+	await expect(tab.getByTestId('simulate-result')).toContainText('Sent');
+	await tab.close();
 }
