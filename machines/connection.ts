@@ -438,14 +438,17 @@ export const connectionMachine = setup({
 				},
 				probing: {
 					entry: ['markPingSent', 'sendPing'],
+					// Any frame after the ping answers it, and the next interval counts from that frame:
+					// waiting out heartbeatTimeout first would let a connection that dies right after
+					// answering go undetected for heartbeatInterval + 2 x heartbeatTimeout.
+					always: { guard: 'isProbeAnswered', target: 'live' },
 					after: {
-						heartbeatTimeout: [
-							{ guard: 'isProbeAnswered', target: 'live' },
-							{ target: '#connection.reconnecting', actions: 'recordHeartbeatTimeout' }
-						]
+						heartbeatTimeout: {
+							target: '#connection.reconnecting',
+							actions: 'recordHeartbeatTimeout'
+						}
 					},
 					on: {
-						'SERVER.PONG': { target: 'live', actions: 'recordFrame' },
 						'HEARTBEAT.CHECK': {
 							guard: 'isProbeOverdue',
 							target: '#connection.reconnecting',

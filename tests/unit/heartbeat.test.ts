@@ -56,14 +56,29 @@ describe('heartbeat', () => {
 		client.stop();
 	});
 
-	it('counts any frame after the ping as an answer', async () => {
+	it('counts any frame after the ping as an answer, at once', async () => {
 		const { client, fake, snapshot } = connectedFakeClient();
 		vi.advanceTimersByTime(30_000 + 2_000);
 		fake.last.receive(eventFrame(1));
 		await flushFrames();
+		expect(snapshot().matches({ connected: 'live' })).toBe(true);
 		vi.advanceTimersByTime(8_000);
 		expect(snapshot().matches({ connected: 'live' })).toBe(true);
 		expect(fake.live()).toHaveLength(1);
+		client.stop();
+	});
+
+	it('detects a socket that dies right after answering within interval + timeout', async () => {
+		const { client, fake, snapshot } = connectedFakeClient();
+		vi.advanceTimersByTime(30_000 + 1);
+		fake.last.receive(eventFrame(1));
+		await flushFrames();
+		// Silent from here: the next ping goes an interval after that frame, not after the timeout.
+		vi.advanceTimersByTime(30_000 + 10_000 - 1);
+		expect(snapshot().matches('connected')).toBe(true);
+		vi.advanceTimersByTime(1);
+		expect(snapshot().value).toEqual({ reconnecting: 'backoff' });
+		expect(fake.last.sentTypes()).toEqual(['resume', 'ping', 'ping']);
 		client.stop();
 	});
 
