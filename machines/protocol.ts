@@ -4,6 +4,7 @@
  * can never disagree about what a frame looks like.
  */
 import * as v from 'valibot';
+import { INVALID, schemaCheck } from './schema-check';
 
 /** WebSocket close codes with a meaning in this protocol. */
 export const CloseCode = {
@@ -197,22 +198,19 @@ export function parseServerFrame(text: string, eventSchemas: EventSchemas): Pars
 	const type = (raw as { type?: unknown }).type;
 	if (typeof type !== 'string') return { ok: false, reason: 'shape', detail: 'no string type' };
 	if (Object.hasOwn(serverControlSchemas, type)) {
-		const result = v.safeParse(
-			serverControlSchemas[type as keyof typeof serverControlSchemas],
-			raw
-		);
-		return result.success
-			? { ok: true, frame: result.output }
+		const frame = schemaCheck(serverControlSchemas[type as keyof typeof serverControlSchemas])(raw);
+		return frame !== INVALID
+			? { ok: true, frame: frame as ServerControlFrame }
 			: { ok: false, reason: 'shape', detail: `bad ${type} frame` };
 	}
 	if (!Object.hasOwn(eventSchemas, type)) {
 		return { ok: false, reason: 'unknown-type', detail: `unknown type ${type.slice(0, 64)}` };
 	}
 	if (!isEventEnvelope(raw)) return { ok: false, reason: 'shape', detail: `bad ${type} envelope` };
-	const payload = v.safeParse(eventSchemas[type], raw.data);
-	if (!payload.success) return { ok: false, reason: 'payload', detail: `bad ${type} payload` };
+	const data = schemaCheck(eventSchemas[type])(raw.data);
+	if (data === INVALID) return { ok: false, reason: 'payload', detail: `bad ${type} payload` };
 	// A new object with the envelope's keys only: nothing else from the wire reaches the app.
-	return { ok: true, frame: { type, id: raw.id, seq: raw.seq, ts: raw.ts, data: payload.output } };
+	return { ok: true, frame: { type, id: raw.id, seq: raw.seq, ts: raw.ts, data } };
 }
 
 /** Frames the client sends. A custom message carries an `id` the server acks. */
