@@ -89,14 +89,19 @@ export function createFrameDecoder(eventSchemas: EventSchemas, maxFrameSize: num
  * the batch (a replay may overlap what already arrived). The batch itself when all are.
  */
 export function newFrames(frames: readonly EventFrame[], lastSeq: number): readonly EventFrame[] {
-	const fresh: EventFrame[] = [];
 	let latest = lastSeq;
-	for (const frame of frames) {
+	let index = 0;
+	// The usual batch is all news: hand it on as it is, without building a copy.
+	for (; index < frames.length && frames[index].seq > latest; index++) latest = frames[index].seq;
+	if (index === frames.length) return frames;
+	const fresh = frames.slice(0, index);
+	for (; index < frames.length; index++) {
+		const frame = frames[index];
 		if (frame.seq <= latest) continue;
 		fresh.push(frame);
 		latest = frame.seq;
 	}
-	return fresh.length === frames.length ? frames : fresh;
+	return fresh;
 }
 
 /** The highest `seq` seen after a batch. */

@@ -48,8 +48,10 @@ describe('events', () => {
 		await flushFrames();
 		fake.last.receive(eventFrame(5));
 		await flushFrames();
-		expect(received).toEqual([1, 2, 3, 4, 5]);
-		expect(context().lastSeq).toBe(5);
+		for (const seq of [6, 7, 6, 8]) fake.last.receive(eventFrame(seq));
+		await flushFrames();
+		expect(received).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+		expect(context().lastSeq).toBe(8);
 		client.stop();
 	});
 
