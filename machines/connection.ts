@@ -119,7 +119,11 @@ export type HeartbeatCheckEvent = { type: 'HEARTBEAT.CHECK' };
 
 export type ConnectionEvent = ClientEvent | EnvironmentEvent | SocketEvent | HeartbeatCheckEvent;
 
-/** Emitted to `actor.on(...)` listeners: the facade dispatches them to subscribers. */
+/**
+ * Emitted to `actor.on(...)` listeners: the facade dispatches them to subscribers. The `frames`
+ * array of `realtime.events` (like that of `SERVER.EVENTS`) is emptied after the current task's
+ * microtasks (see socket.ts): a listener that keeps it for later keeps a copy.
+ */
 export type ConnectionEmitted =
 	| { type: 'realtime.events'; frames: readonly EventFrame[] }
 	| { type: 'realtime.resync'; lastSeq: number }

@@ -9,6 +9,15 @@
  * frame. Order is kept: any other event first reports the batch gathered so far. A batch still
  * pending when the actor stops is discarded with the socket; `lastSeq` did not move, so the next
  * connection's `resume` asks for those events again.
+ *
+ * A reported batch is emptied once the microtasks of the task that reported it have run: the chart
+ * and every listener have had it by then. This is for the garbage collector. The objects xstate
+ * builds for a transition (action arguments, deferred effects) can be moved to the old generation
+ * and die there; until the next full collection they still point at the event, so a young-
+ * generation collection takes every frame of the batch for live and promotes it. Emptying the
+ * array cuts that path: on a stream of events this took promoted memory from about 330 to 45
+ * bytes per frame, and the client's throughput from 0.79x to 0.86x of a bare socket's
+ * (bench/client.ts). The frame objects themselves are never touched, only the array.
  */
 import { fromCallback, type AnyEventObject } from 'xstate';
 import type { FrameDecoder, FrameEvent } from './frames';
@@ -56,6 +65,7 @@ export const socketActor = fromCallback<SocketCommand, SocketInput>(
 			const frames = batch;
 			batch = [];
 			report({ type: 'SERVER.EVENTS', frames });
+			queueMicrotask(() => (frames.length = 0));
 		};
 		const forward = (event: SocketEvent) => {
 			reportBatch();

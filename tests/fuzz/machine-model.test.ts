@@ -159,7 +159,13 @@ class Real {
 				clock: this.clock,
 				inspect: (event) => {
 					if (event.type === '@xstate.event' && event.actorRef.sessionId === event.rootId) {
-						this.received.push(event.event);
+						// A batch's array is emptied after its task (machines/socket.ts): keep a copy.
+						const received = event.event;
+						this.received.push(
+							received.type === 'SERVER.EVENTS'
+								? { ...received, frames: [...received.frames] }
+								: received
+						);
 					}
 				}
 			}

@@ -6,6 +6,7 @@
 import * as v from 'valibot';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FRAME_DROP_REASONS, type FrameDropReason } from '../../machines/frames';
+import type { EventFrame } from '../../machines/protocol';
 import {
 	connectedFakeClient,
 	eventFrame,
@@ -52,6 +53,32 @@ describe('events', () => {
 		await flushFrames();
 		expect(received).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
 		expect(context().lastSeq).toBe(8);
+		client.stop();
+	});
+
+	it('empties a delivered batch once its task is over, never the frames in it', async () => {
+		const { client, fake, received } = receiving();
+		const batches: Array<readonly EventFrame[]> = [];
+		const kept: EventFrame[] = [];
+		const lengthInMicrotask: number[] = [];
+		client.actor.on('realtime.events', ({ frames }) => {
+			batches.push(frames);
+			kept.push(...frames);
+			queueMicrotask(() => lengthInMicrotask.push(frames.length));
+		});
+		fake.last.receive(eventFrame(1));
+		fake.last.receive(eventFrame(2));
+		await flushFrames();
+		await flushFrames();
+		expect(batches).toHaveLength(1);
+		// Whole for a microtask a listener queues; emptied after the task (see machines/socket.ts).
+		expect(lengthInMicrotask).toEqual([2]);
+		expect(batches[0]).toHaveLength(0);
+		expect(received).toEqual([1, 2]);
+		expect(kept.map((frame) => [frame.seq, frame.data])).toEqual([
+			[1, notification(1)],
+			[2, notification(2)]
+		]);
 		client.stop();
 	});
 
