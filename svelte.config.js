@@ -19,8 +19,8 @@ const config = {
 		},
 		// Scripts only from this origin (SvelteKit adds a nonce to its own inline bootstrap; an
 		// inline script in app.html needs nonce="%sveltekit.nonce%"). Styles allow inline because
-		// Svelte transitions and toasts set style attributes. A PUBLIC_WS_URL on another origin
-		// must be added to connect-src.
+		// Svelte transitions and toasts set style attributes. A PUBLIC_WS_URL on another origin is
+		// added to connect-src at run time (src/lib/server/csp.ts).
 		csp: {
 			mode: 'auto',
 			directives: {

@@ -1,5 +1,7 @@
 import type { Handle, RequestEvent, ServerInit } from '@sveltejs/kit';
+import { env } from '$env/dynamic/public';
 import { SESSION_COOKIE, userFromToken } from '$lib/server/auth';
+import { allowConnectTo, socketOrigin } from '$lib/server/csp';
 import { getDb } from '$lib/server/db';
 import { registerDomainHandlers } from '$lib/server/domain/handlers';
 import { getHub } from '$lib/server/realtime/hub';
@@ -35,7 +37,8 @@ function sessionToken(event: RequestEvent): string | undefined {
 
 /**
  * Headers every answer carries. The Content-Security-Policy itself comes from `kit.csp` in
- * svelte.config.js (so SvelteKit can add nonces to its own inline scripts).
+ * svelte.config.js (so SvelteKit can add nonces to its own inline scripts); `withSocketOrigin`
+ * adds PUBLIC_WS_URL's origin to it.
  */
 function securityHeaders(url: URL): Record<string, string> {
 	return {
@@ -60,6 +63,14 @@ function withHeaders(response: Response, headers: Record<string, string>): Respo
 	}
 }
 
+/** A page's CSP with the socket's origin in connect-src when PUBLIC_WS_URL names another. */
+function withSocketOrigin(response: Response): Response {
+	const policy = response.headers.get('content-security-policy');
+	const origin = socketOrigin(env.PUBLIC_WS_URL);
+	if (!policy || !origin) return response;
+	return withHeaders(response, { 'content-security-policy': allowConnectTo(policy, origin) });
+}
+
 /** Who is signed in, and the sign-in wall: signed-out visitors go to /login?redirectTo=… */
 export const handle: Handle = async ({ event, resolve }) => {
 	event.locals.user = userFromToken(getDb(), sessionToken(event));
@@ -74,5 +85,5 @@ export const handle: Handle = async ({ event, resolve }) => {
 			headers
 		);
 	}
-	return withHeaders(await resolve(event), headers);
+	return withHeaders(withSocketOrigin(await resolve(event)), headers);
 };
