@@ -22,12 +22,18 @@ function socketsOpenedBy(page: Page): string[] {
 
 const tooltip = (page: Page) => page.getByRole('banner').getByTestId('connection-tooltip');
 
-withServers.describe('PUBLIC_ENABLE_WEBSOCKETS=false', () => {
-	const test = withServers.extend({
+/** The test API with `app` (and so baseURL) on a server started with `env(port)`. */
+function appWithEnv(env: (port: number) => Record<string, string>) {
+	return withServers.extend({
 		app: async ({ servers }, use) => {
-			await use(await servers.start({ env: { PUBLIC_ENABLE_WEBSOCKETS: 'false' } }));
+			const port = await freePort();
+			await use(await servers.start({ port, env: env(port) }));
 		}
 	});
+}
+
+withServers.describe('PUBLIC_ENABLE_WEBSOCKETS=false', () => {
+	const test = appWithEnv(() => ({ PUBLIC_ENABLE_WEBSOCKETS: 'false' }));
 
 	test('opens no socket, says live updates are off, and the app works without them', async ({
 		page
@@ -50,14 +56,8 @@ withServers.describe('PUBLIC_ENABLE_WEBSOCKETS=false', () => {
 });
 
 withServers.describe('PUBLIC_WS_URL that the server refuses', () => {
-	const test = withServers.extend({
-		app: async ({ servers }, use) => {
-			// The page is on 127.0.0.1, the socket goes to localhost: a foreign Origin, closed 1008.
-			const port = await freePort();
-			const env = { PUBLIC_WS_URL: `ws://localhost:${port}/ws` };
-			await use(await servers.start({ port, env }));
-		}
-	});
+	// The page is on 127.0.0.1, the socket goes to localhost: a foreign Origin, closed 1008.
+	const test = appWithEnv((port) => ({ PUBLIC_WS_URL: `ws://localhost:${port}/ws` }));
 
 	test('online but disconnected: red dot with the reason, one "Connection Issue", Reconnect tries again', async ({
 		page
