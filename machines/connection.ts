@@ -28,6 +28,7 @@ import {
 	acceptsMessage,
 	acknowledge,
 	enqueue,
+	handOverQueue,
 	loadQueue,
 	pending,
 	saveQueue,
@@ -72,6 +73,8 @@ export interface ConnectionIO {
 	random: () => number;
 	now: () => number;
 	saveQueue: (queue: readonly QueuedMessage[]) => void;
+	/** The page is going away: keep the queue for the next page (see `handOverQueue`). */
+	handOverQueue: (queue: readonly QueuedMessage[]) => void;
 	warn: (message: string) => void;
 }
 
@@ -159,6 +162,7 @@ function initialContext(input: ConnectionInput): ConnectionContext {
 			random,
 			now,
 			saveQueue: (queue) => saveQueue(storage, storageKey, queue),
+			handOverQueue: (queue) => handOverQueue(storage, storageKey, queue),
 			warn: (message) => logger.warn(message)
 		},
 		online: true,
@@ -295,6 +299,7 @@ export const connectionMachine = setup({
 			return enqueue(context, event.message, context.config.maxQueueSize);
 		}),
 		persistQueue: ({ context }) => context.io.saveQueue(context.queue),
+		handOverQueue: ({ context }) => context.io.handOverQueue(context.queue),
 		transmitMessage: sendTo('socket', ({ event }) => {
 			assertEvent(event, 'SEND');
 			return { type: 'SEND' as const, frames: [serializeMessage(event.message)] };
@@ -362,6 +367,7 @@ export const connectionMachine = setup({
 		DISCONNECT: '.disconnected',
 		ONLINE: { actions: 'markOnline' },
 		OFFLINE: { actions: 'markOffline' },
+		'PAGE.HIDE': { actions: 'handOverQueue' },
 		SEND: { guard: 'canQueue', actions: ['enqueueMessage', 'persistQueue'] }
 	},
 	states: {

@@ -64,9 +64,10 @@ export interface ConnectionOptions<S extends EventSchemas = EventSchemas> {
 	WebSocket?: WebSocketConstructor;
 	/**
 	 * Keeps the queue across page loads. Default `sessionStorage` in a browser (per tab, survives
-	 * a reload; see `browserStorage`), memory elsewhere. Give each running client its own storage
-	 * or `storageKey`: clients sharing one key (`localStorage` in two tabs) erase each other's
-	 * queued messages.
+	 * a reload), with what a closing tab still has queued handed over through `localStorage` to
+	 * the next page (see `browserStorage`); memory elsewhere. Give each running client its own
+	 * storage or `storageKey`: clients sharing one key (`localStorage` in two tabs) erase each
+	 * other's queued messages.
 	 */
 	storage?: StorageAdapter;
 	/** Storage key of the queue. Default `realtime-outbox:` + url. */

@@ -101,15 +101,34 @@ export function serializeMessage(message: QueuedMessage): string {
 const StoredQueueSchema = v.array(ClientMessageSchema);
 
 /**
- * The queue saved under `key`, newest `maxQueueSize` kept. Anything unreadable (another version's
- * format, a hand-edited value) counts as empty rather than breaking the client.
+ * The queue saved under `key`, plus what pages that went away handed over (see `handOverQueue`),
+ * newest `maxQueueSize` kept. Anything unreadable (another version's format, a hand-edited value)
+ * counts as empty rather than breaking the client.
  */
 export function loadQueue(
 	storage: StorageAdapter,
 	key: string,
 	maxQueueSize: number
 ): QueuedMessage[] {
-	const text = storage.getItem(key);
+	const own = parseQueue(storage.getItem(key));
+	const handedOver = storage.takeHandedOver?.(key) ?? [];
+	if (handedOver.length === 0) return own.slice(-maxQueueSize);
+	// Messages of pages that went away: after this tab's own, each id once, oldest kept first.
+	const queue = [...own];
+	const ids = new Set(own.map((message) => message.id));
+	for (const message of handedOver.flatMap(parseQueue)) {
+		if (ids.has(message.id)) continue;
+		ids.add(message.id);
+		queue.push(message);
+	}
+	const kept = queue.slice(-maxQueueSize);
+	// Saved at once: the hand-over copies are gone from the shared storage now.
+	saveQueue(storage, key, kept);
+	return kept;
+}
+
+/** The messages of a saved queue; none when it is missing or not a valid queue. */
+function parseQueue(text: string | null): QueuedMessage[] {
 	if (text === null) return [];
 	let raw: unknown;
 	try {
@@ -118,7 +137,16 @@ export function loadQueue(
 		return [];
 	}
 	const result = v.safeParse(StoredQueueSchema, raw);
-	return result.success ? result.output.slice(-maxQueueSize) : [];
+	return result.success ? result.output : [];
+}
+
+/** Keep the queue for whichever page loads next (this page is going away); nothing if empty. */
+export function handOverQueue(
+	storage: StorageAdapter,
+	key: string,
+	queue: readonly QueuedMessage[]
+): void {
+	if (queue.length > 0) storage.handOver?.(key, JSON.stringify(queue));
 }
 
 /** Save the queue under `key` (an empty queue removes the key). */

@@ -1,14 +1,16 @@
 /**
- * Two tabs of the same app, one browser. A message queued while offline must survive a reload of
- * its tab even when the other tab also queued something.
+ * Tabs of the same app, one browser, real hub and domain handlers, real clients:
+ * - a message queued while offline survives a reload of its tab even when the other tab also
+ *   queued something;
+ * - a message still queued when its tab is closed is sent by the next page of the app, once.
  *
  * The client persists its whole outgoing queue under one key (`realtime-outbox:` + url) after
  * every change, and the app creates its client with the default storage and key
  * (src/lib/realtime/realtime.svelte.ts). Were that default shared by the tabs (`localStorage`),
  * the last writer would win and a tab reloaded before it reconnects would lose its queued
- * messages. The browser is modelled as it is: one `localStorage` shared by both tabs, one
+ * messages. The browser is modelled as it is: one `localStorage` shared by every tab, one
  * `sessionStorage` per tab that its reload keeps; each client takes the default storage of the
- * tab it is created in. Real hub and domain handlers, real clients.
+ * tab it is created in, and `pagehide` on the page's window hands its queue over.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRealtimeClient, type RealtimeClient } from '../../machines/client';
@@ -17,6 +19,8 @@ import { registerDomainHandlers } from '../../src/lib/server/domain/handlers';
 import { insertNotification } from '../../src/lib/server/domain/notifications';
 import { countingWebSocket } from '../support/chaos-ws';
 import { waitFor } from '../support/chaos-wait';
+import { installFakeBrowser } from '../support/fake-browser';
+import { fakeWebStorage } from '../support/web-storage';
 import { startRealtimeTestServer, type RealtimeTestServer } from '../support/server-harness';
 
 let server: RealtimeTestServer | undefined;
@@ -27,24 +31,20 @@ afterEach(async () => {
 	await server?.close();
 });
 
-describe('two tabs, one storage', () => {
-	it('a message queued offline in one tab survives its reload while the other tab queues too', async () => {
-		server = await startRealtimeTestServer();
-		registerDomainHandlers(server.hub, server.db);
-		const userId = server.createUser('tabs');
-		const token = server.makeToken(userId);
-		const notification = (title: string) =>
-			String(
-				insertNotification(server!.db, userId, { category: 'system', title, description: 'd' }).id
-			);
-		const first = notification('read in tab A');
-		const second = notification('read in tab B');
-		// One browser: localStorage shared by every tab, a sessionStorage per tab.
-		vi.stubGlobal('localStorage', memoryStorage());
-		const sessionA = memoryStorage();
-		const sessionB = memoryStorage();
+/** A user with notifications to mark read, and tabs of one browser for the real server. */
+async function browserOfOneUser() {
+	server = await startRealtimeTestServer();
+	registerDomainHandlers(server.hub, server.db);
+	const userId = server.createUser('tabs');
+	const token = server.makeToken(userId);
+	const db = server.db;
+	// One browser: localStorage shared by every tab, a sessionStorage per tab.
+	vi.stubGlobal('localStorage', fakeWebStorage());
+	return {
+		notification: (title: string) =>
+			String(insertNotification(db, userId, { category: 'system', title, description: 'd' }).id),
 		/** A page load in the tab whose sessionStorage is `session`: the client takes the default. */
-		const tab = (session: StorageAdapter) => {
+		tab(session: StorageAdapter) {
 			vi.stubGlobal('sessionStorage', session);
 			const client = createRealtimeClient({
 				url: server!.url,
@@ -54,7 +54,24 @@ describe('two tabs, one storage', () => {
 			});
 			clients.push(client);
 			return client;
-		};
+		},
+		/** The notifications of the user marked read, by id. */
+		readIds: () =>
+			db
+				.prepare<[number], string>('SELECT id FROM notifications WHERE user_id = ? AND read = 1')
+				.pluck()
+				.all(userId)
+				.sort()
+	};
+}
+
+describe('tabs of one browser', () => {
+	it('a message queued offline in one tab survives its reload while the other tab queues too', async () => {
+		const { notification, tab, readIds } = await browserOfOneUser();
+		const first = notification('read in tab A');
+		const second = notification('read in tab B');
+		const sessionA = memoryStorage();
+		const sessionB = memoryStorage();
 		const tabA = tab(sessionA);
 		const tabB = tab(sessionB);
 		await waitFor(() => tabA.isConnected() && tabB.isConnected(), 'both tabs connected');
@@ -82,10 +99,39 @@ describe('two tabs, one storage', () => {
 				tabB.getStatusDetail().queueLength === 0,
 			'both tabs flushed'
 		);
-		const read = server.db
-			.prepare<[number], string>('SELECT id FROM notifications WHERE user_id = ? AND read = 1')
-			.pluck()
-			.all(userId);
-		expect(read.sort(), 'both notifications were marked read').toEqual([first, second].sort());
+		expect(readIds(), 'both notifications were marked read').toEqual([first, second].sort());
+	});
+
+	it('a message still queued when its tab is closed is sent by the next page, once', async () => {
+		const { notification, tab, readIds } = await browserOfOneUser();
+		const id = notification('read in the tab that was closed');
+		const browser = installFakeBrowser();
+		try {
+			const closing = tab(memoryStorage());
+			await waitFor(() => closing.isConnected(), 'the tab connected');
+			browser.offline();
+			const sent = closing.send('notification:read', { id });
+			expect(sent.outcome).toBe('queued');
+			// The user closes the tab while offline: the page goes away with its message queued.
+			browser.pageHide();
+			closing.stop();
+
+			// Later, online again, the app is opened in a new tab.
+			browser.online();
+			const next = tab(memoryStorage());
+			expect(next.getStatusDetail().queueLength, 'the new page adopted the message').toBe(1);
+			await waitFor(
+				() => next.isConnected() && next.getStatusDetail().queueLength === 0,
+				'the new page sent it and had it acked'
+			);
+			expect(readIds()).toEqual([id]);
+			const recorded = server!.db
+				.prepare<[string], number>('SELECT COUNT(*) FROM client_messages WHERE id = ?')
+				.pluck()
+				.get(sent.id);
+			expect(recorded, 'applied once').toBe(1);
+		} finally {
+			browser.uninstall();
+		}
 	});
 });

@@ -345,7 +345,7 @@ const commands = [
 		)
 	),
 	fc
-		.constantFrom('OFFLINE', 'ONLINE', 'VISIBLE')
+		.constantFrom('OFFLINE', 'ONLINE', 'VISIBLE', 'PAGE.HIDE')
 		.map((type) =>
 			command(type, always, (r) =>
 				step(r, type, [{ type }], () => r.client.actor.send({ type } as never))

@@ -162,6 +162,7 @@ const VARIANTS: Record<string, (snapshot: ConnectionSnapshot) => ModelEvent[]> =
 	SEND: () => [{ type: 'SEND', message: { id: 'model', type: 'note:saved', data: { n: 1 } } }],
 	ONLINE: () => [{ type: 'ONLINE' }],
 	OFFLINE: () => [{ type: 'OFFLINE' }],
+	'PAGE.HIDE': () => [{ type: 'PAGE.HIDE' }],
 	VISIBLE: (snapshot) =>
 		snapshot.matches('connected')
 			? [{ type: 'VISIBLE' }, { type: 'VISIBLE', meta: { silence: true } }]

@@ -79,6 +79,8 @@ function drive(event: ModelEvent, run: Run): void {
 		case 'VISIBLE':
 			if (event.meta?.silence) run.advanceNow(SILENCE);
 			return browser.visible();
+		case 'PAGE.HIDE':
+			return browser.pageHide();
 		case 'SOCKET.OPEN':
 			expectOne(server.release('silent', id), 'held upgrade to accept');
 			return;

@@ -1,7 +1,7 @@
 /**
  * A stand-in for the browser's `window` and `document` in Node: real EventTargets put on
  * globalThis, so the client's environment actor listens to them exactly as in a browser, and the
- * test fires `online`, `offline` and `visibilitychange` on them. It counts the listeners attached,
+ * test fires `online`, `offline`, `visibilitychange` and `pagehide` on them. It counts the listeners attached,
  * so a test can check that a stopped client left none behind.
  */
 
@@ -33,6 +33,8 @@ export interface FakeBrowser {
 	offline(): void;
 	/** The page becomes visible again. */
 	visible(): void;
+	/** The page goes away (closed, reloaded, navigated off). */
+	pageHide(): void;
 	/** Take `window` and `document` off globalThis again. */
 	uninstall(): void;
 }
@@ -54,6 +56,7 @@ export function installFakeBrowser(): FakeBrowser {
 		online: () => void window.dispatchEvent(new Event('online')),
 		offline: () => void window.dispatchEvent(new Event('offline')),
 		visible: () => void document.dispatchEvent(new Event('visibilitychange')),
+		pageHide: () => void window.dispatchEvent(new Event('pagehide')),
 		uninstall() {
 			delete scope.window;
 			delete scope.document;

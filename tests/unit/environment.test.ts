@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fromCallback } from 'xstate';
 import { connectionMachine } from '../../machines/connection';
 import { createRealtimeClient } from '../../machines/client';
+import { memoryStorage } from '../../machines/storage';
 import { connectedFakeClient, eventFrame, startFakeClient } from '../support/connection-fakes';
 
 /** An EventTarget that knows how many listeners it holds. */
@@ -70,9 +71,26 @@ describe('environment actor', () => {
 		client.stop();
 	});
 
+	it('hands the queue over when the page goes away', () => {
+		const handedOver: Array<[string, string]> = [];
+		const storage = {
+			...memoryStorage(),
+			handOver: (key: string, value: string) => void handedOver.push([key, value])
+		};
+		const { client } = startFakeClient({ storage, storageKey: 'outbox' });
+		win.dispatchEvent(new Event('pagehide'));
+		expect(handedOver).toEqual([]);
+		const { id } = client.send('note', { n: 1 });
+		win.dispatchEvent(new Event('pagehide'));
+		expect(handedOver).toHaveLength(1);
+		expect(handedOver[0][0]).toBe('outbox');
+		expect(JSON.parse(handedOver[0][1])).toEqual([{ id, type: 'note', data: { n: 1 } }]);
+		client.stop();
+	});
+
 	it('removes its listeners when the client stops', () => {
 		const { client } = startFakeClient();
-		expect(win.listeners).toBe(2);
+		expect(win.listeners).toBe(3);
 		expect(doc.listeners).toBe(1);
 		client.stop();
 		expect(win.listeners).toBe(0);

@@ -1,12 +1,14 @@
 /**
- * The outgoing queue: the pure functions (overflow policy, order, acks, storage) and the queue at
- * work in the client (flush after resume, resend of unacked messages after a reconnect, a page
- * reload simulated by a second client on the same storage).
+ * The outgoing queue: the pure functions (overflow policy, order, acks, storage, hand-over) and
+ * the queue at work in the client (flush after resume, resend of unacked messages after a
+ * reconnect, a page reload simulated by a second client on the same storage, a closed tab's
+ * messages sent by the next page).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
 	acknowledge,
 	enqueue,
+	handOverQueue,
 	loadQueue,
 	pending,
 	planSend,
@@ -14,8 +16,19 @@ import {
 	type Outbox,
 	type QueueLimits
 } from '../../machines/queue';
-import { memoryStorage } from '../../machines/storage';
+import { browserStorage, memoryStorage } from '../../machines/storage';
 import { connectedFakeClient, startFakeClient } from '../support/connection-fakes';
+import { installFakeBrowser } from '../support/fake-browser';
+import { fakeWebStorage } from '../support/web-storage';
+
+afterEach(() => vi.unstubAllGlobals());
+
+/** A browser tab's storage: its own sessionStorage, and the localStorage all tabs share. */
+function tabStorage(shared: Storage) {
+	vi.stubGlobal('localStorage', shared);
+	vi.stubGlobal('sessionStorage', fakeWebStorage());
+	return browserStorage()!;
+}
 
 const message = (n: number) => ({ id: `m${n}`, type: 'note', data: { n } });
 const limits = (overrides: Partial<QueueLimits> = {}): QueueLimits => ({
@@ -68,6 +81,28 @@ describe('queue functions', () => {
 		expect(loadQueue(storage, 'k', 10)).toEqual([]);
 		storage.setItem('k', JSON.stringify([{ id: '', type: 'x' }]));
 		expect(loadQueue(storage, 'k', 10)).toEqual([]);
+	});
+
+	it('adds what closed pages handed over after its own messages, each id once, and saves it', () => {
+		const shared = fakeWebStorage();
+		const closedTab = tabStorage(shared);
+		vi.useFakeTimers({ now: 1_000 });
+		try {
+			handOverQueue(closedTab, 'k', [message(1), message(2)]);
+			handOverQueue(closedTab, 'k', []);
+			vi.setSystemTime(2_000);
+			handOverQueue(closedTab, 'k', [message(3), message(4)]);
+		} finally {
+			vi.useRealTimers();
+		}
+		expect(shared.length).toBe(2);
+		const storage = tabStorage(shared);
+		saveQueue(storage, 'k', [message(2)]);
+
+		// [m2 (own), m1, m3, m4], the newest 3 kept.
+		expect(loadQueue(storage, 'k', 3)).toEqual([message(1), message(3), message(4)]);
+		expect(shared.length).toBe(0);
+		expect(loadQueue(storage, 'k', 3)).toEqual([message(1), message(3), message(4)]);
 	});
 });
 
@@ -156,6 +191,26 @@ describe('the queue in the client', () => {
 		const third = startFakeClient({ storage });
 		expect(third.context().queue).toEqual([]);
 		third.client.stop();
+	});
+
+	it('a tab closed with messages queued hands them over; the next page sends them', () => {
+		const browser = installFakeBrowser();
+		try {
+			const shared = fakeWebStorage();
+			const closing = startFakeClient({ storage: tabStorage(shared) });
+			const ids = [1, 2].map((n) => closing.client.send('note', { n }).id);
+			browser.pageHide();
+			closing.client.stop();
+
+			const next = startFakeClient({ storage: tabStorage(shared) });
+			expect(next.context().queue.map((m) => m.id)).toEqual(ids);
+			next.fake.last.open();
+			expect(next.fake.last.sentTypes()).toEqual(['resume', 'note', 'note']);
+			expect(next.fake.last.sent.slice(1).map((f) => f.id)).toEqual(ids);
+			next.client.stop();
+		} finally {
+			browser.uninstall();
+		}
 	});
 
 	it('drop-oldest evicts the oldest message and says which', () => {

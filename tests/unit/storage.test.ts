@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resolveOptions } from '../../machines/options';
 import { browserStorage, memoryStorage, type StorageAdapter } from '../../machines/storage';
 import { fakeSockets } from '../support/connection-fakes';
+import { fakeWebStorage } from '../support/web-storage';
 
 const base = { url: 'ws://127.0.0.1:9/ws', WebSocket: fakeSockets().WebSocket };
 
@@ -13,8 +14,8 @@ afterEach(() => vi.unstubAllGlobals());
 
 /** A browser's two storages, as globals. */
 function stubBrowserStorages() {
-	const local = memoryStorage();
-	const session = memoryStorage();
+	const local = fakeWebStorage();
+	const session = fakeWebStorage();
 	vi.stubGlobal('localStorage', local);
 	vi.stubGlobal('sessionStorage', session);
 	return { local, session };
@@ -30,6 +31,49 @@ describe('browserStorage', () => {
 		expect(storage.getItem('k')).toBe('v');
 		storage.removeItem('k');
 		expect(session.getItem('k')).toBeNull();
+	});
+
+	it('hands a queue over through localStorage; the next client of the key takes it once, oldest first', () => {
+		const { local, session } = stubBrowserStorages();
+		vi.useFakeTimers({ now: 1_000 });
+		try {
+			const storage = browserStorage()!;
+			storage.handOver!('k', 'older');
+			vi.setSystemTime(2_000);
+			storage.handOver!('k', 'newer');
+			storage.handOver!('other', 'not for k');
+			expect(session.length).toBe(0);
+			expect(local.length).toBe(3);
+
+			const next = browserStorage()!;
+			expect(next.takeHandedOver!('k')).toEqual(['older', 'newer']);
+			expect(next.takeHandedOver!('k')).toEqual([]);
+			expect(next.takeHandedOver!('other')).toEqual(['not for k']);
+			expect(local.length).toBe(0);
+		} finally {
+			vi.useRealTimers();
+		}
+	});
+
+	it('keeps both hand-overs of two tabs that close in the same millisecond', () => {
+		stubBrowserStorages();
+		vi.useFakeTimers({ now: 5_000 });
+		try {
+			const tabA = browserStorage()!;
+			const tabB = browserStorage()!;
+			tabA.handOver!('k', 'from A');
+			tabB.handOver!('k', 'from B');
+			expect(browserStorage()!.takeHandedOver!('k').sort()).toEqual(['from A', 'from B']);
+		} finally {
+			vi.useRealTimers();
+		}
+	});
+
+	it('offers no hand-over without a localStorage', () => {
+		vi.stubGlobal('sessionStorage', fakeWebStorage());
+		const storage = browserStorage()!;
+		expect(storage.handOver).toBeUndefined();
+		expect(storage.takeHandedOver).toBeUndefined();
 	});
 
 	it('is undefined where there is no sessionStorage (Node)', () => {
@@ -51,10 +95,18 @@ describe('browserStorage', () => {
 			}
 		};
 		vi.stubGlobal('sessionStorage', broken);
+		vi.stubGlobal('localStorage', {
+			...broken,
+			get length(): number {
+				throw new Error('SecurityError');
+			}
+		});
 		const storage = browserStorage()!;
 		expect(storage.getItem('k')).toBeNull();
 		expect(() => storage.setItem('k', 'v')).not.toThrow();
 		expect(() => storage.removeItem('k')).not.toThrow();
+		expect(() => storage.handOver!('k', 'v')).not.toThrow();
+		expect(storage.takeHandedOver!('k')).toEqual([]);
 
 		// Sandboxed iframes throw on merely reading the property.
 		Object.defineProperty(globalThis, 'sessionStorage', {
