@@ -30,6 +30,7 @@ import {
 	enqueue,
 	handOverQueue,
 	loadQueue,
+	takeHandedOver,
 	pending,
 	saveQueue,
 	serializeMessage,
@@ -75,6 +76,8 @@ export interface ConnectionIO {
 	saveQueue: (queue: readonly QueuedMessage[]) => void;
 	/** The page is going away: keep the queue for the next page (see `handOverQueue`). */
 	handOverQueue: (queue: readonly QueuedMessage[]) => void;
+	/** Take what other pages handed over, to send it from here (see `takeHandedOver`). */
+	takeHandedOver: () => QueuedMessage[];
 	warn: (message: string) => void;
 }
 
@@ -163,6 +166,7 @@ function initialContext(input: ConnectionInput): ConnectionContext {
 			now,
 			saveQueue: (queue) => saveQueue(storage, storageKey, queue),
 			handOverQueue: (queue) => handOverQueue(storage, storageKey, queue),
+			takeHandedOver: () => takeHandedOver(storage, storageKey),
 			warn: (message) => logger.warn(message)
 		},
 		online: true,
@@ -361,7 +365,11 @@ export const connectionMachine = setup({
 }).createMachine({
 	id: 'connection',
 	context: ({ input }) => initialContext(input),
-	invoke: { id: 'environment', src: 'environment' },
+	invoke: {
+		id: 'environment',
+		src: 'environment',
+		input: ({ context }) => ({ takeHandedOver: context.io.takeHandedOver })
+	},
 	initial: 'idle',
 	on: {
 		DISCONNECT: '.disconnected',

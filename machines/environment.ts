@@ -2,8 +2,14 @@
  * The environment actor: the browser's `online`, `offline`, `visibilitychange` and `pagehide` as
  * chart events. One actor for the client's whole life; where there is no `window` (Node) it does
  * nothing.
+ *
+ * It also watches `storage` events, which a tab gets when another tab writes `localStorage`: when
+ * a closing tab hands its queue over (see `browserStorage`), an open tab takes those messages at
+ * once and sends them on as if the app had sent them here (`SEND`, with their own ids), instead of
+ * leaving them for the next page that starts.
  */
 import { fromCallback, type AnyEventObject } from 'xstate';
+import type { QueuedMessage } from './queue';
 
 /** What the environment reports to the chart. */
 export type EnvironmentEvent =
@@ -13,32 +19,47 @@ export type EnvironmentEvent =
 	/** The page is going away (closed, reloaded, navigated off, or put in the back/forward cache). */
 	| { type: 'PAGE.HIDE' };
 
+export interface EnvironmentInput {
+	/** Take the messages other pages handed over for this client's queue (none if there are none). */
+	takeHandedOver: () => QueuedMessage[];
+}
+
 /** The environment actor logic; the chart invokes it as `environment` at its root. */
-export const environmentActor = fromCallback(({ sendBack }) => {
-	const report: (event: EnvironmentEvent) => void = sendBack as (event: AnyEventObject) => void;
-	const scope = globalThis as {
-		window?: EventTarget;
-		document?: EventTarget & { visibilityState?: string };
-		navigator?: { onLine?: boolean };
-	};
-	const { window: win, document: doc } = scope;
-	if (!win || typeof win.addEventListener !== 'function') return;
-	const onOnline = () => report({ type: 'ONLINE' });
-	const onOffline = () => report({ type: 'OFFLINE' });
-	const onVisibility = () => {
-		if (doc?.visibilityState === 'visible') report({ type: 'VISIBLE' });
-	};
-	const onPageHide = () => report({ type: 'PAGE.HIDE' });
-	win.addEventListener('online', onOnline);
-	win.addEventListener('offline', onOffline);
-	win.addEventListener('pagehide', onPageHide);
-	doc?.addEventListener('visibilitychange', onVisibility);
-	// A page loaded while offline gets no `offline` event: tell the chart now.
-	if (scope.navigator?.onLine === false) onOffline();
-	return () => {
-		win.removeEventListener('online', onOnline);
-		win.removeEventListener('offline', onOffline);
-		win.removeEventListener('pagehide', onPageHide);
-		doc?.removeEventListener('visibilitychange', onVisibility);
-	};
-});
+export const environmentActor = fromCallback<AnyEventObject, EnvironmentInput>(
+	({ sendBack, input }) => {
+		const report: (event: EnvironmentEvent | { type: 'SEND'; message: QueuedMessage }) => void =
+			sendBack as (event: AnyEventObject) => void;
+		const scope = globalThis as {
+			window?: EventTarget;
+			document?: EventTarget & { visibilityState?: string };
+			navigator?: { onLine?: boolean };
+		};
+		const { window: win, document: doc } = scope;
+		if (!win || typeof win.addEventListener !== 'function') return;
+		const onOnline = () => report({ type: 'ONLINE' });
+		const onOffline = () => report({ type: 'OFFLINE' });
+		const onVisibility = () => {
+			if (doc?.visibilityState === 'visible') report({ type: 'VISIBLE' });
+		};
+		const onPageHide = () => report({ type: 'PAGE.HIDE' });
+		const onStorage = (event: Event) => {
+			// A key removed (`newValue` null) hands nothing over.
+			if ((event as StorageEvent).newValue === null) return;
+			for (const message of input.takeHandedOver()) report({ type: 'SEND', message });
+		};
+		win.addEventListener('online', onOnline);
+		win.addEventListener('offline', onOffline);
+		win.addEventListener('pagehide', onPageHide);
+		win.addEventListener('storage', onStorage);
+		doc?.addEventListener('visibilitychange', onVisibility);
+		// A page loaded while offline gets no `offline` event: tell the chart now.
+		if (scope.navigator?.onLine === false) onOffline();
+		return () => {
+			win.removeEventListener('online', onOnline);
+			win.removeEventListener('offline', onOffline);
+			win.removeEventListener('pagehide', onPageHide);
+			win.removeEventListener('storage', onStorage);
+			doc?.removeEventListener('visibilitychange', onVisibility);
+		};
+	}
+);

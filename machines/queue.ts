@@ -111,17 +111,12 @@ export function loadQueue(
 	maxQueueSize: number
 ): QueuedMessage[] {
 	const own = parseQueue(storage.getItem(key));
-	const handedOver = storage.takeHandedOver?.(key) ?? [];
+	const handedOver = takeHandedOver(storage, key);
 	if (handedOver.length === 0) return own.slice(-maxQueueSize);
 	// Messages of pages that went away: after this tab's own, each id once, oldest kept first.
-	const queue = [...own];
 	const ids = new Set(own.map((message) => message.id));
-	for (const message of handedOver.flatMap(parseQueue)) {
-		if (ids.has(message.id)) continue;
-		ids.add(message.id);
-		queue.push(message);
-	}
-	const kept = queue.slice(-maxQueueSize);
+	const adopted = handedOver.filter((message) => !ids.has(message.id));
+	const kept = [...own, ...adopted].slice(-maxQueueSize);
 	// Saved at once: the hand-over copies are gone from the shared storage now.
 	saveQueue(storage, key, kept);
 	return kept;
@@ -138,6 +133,21 @@ function parseQueue(text: string | null): QueuedMessage[] {
 	}
 	const result = v.safeParse(StoredQueueSchema, raw);
 	return result.success ? result.output : [];
+}
+
+/**
+ * The messages pages that went away handed over for `key`, oldest first, each id once; taken out
+ * of the storage, so one page adopts them.
+ */
+export function takeHandedOver(storage: StorageAdapter, key: string): QueuedMessage[] {
+	const seen = new Set<string>();
+	const messages: QueuedMessage[] = [];
+	for (const message of (storage.takeHandedOver?.(key) ?? []).flatMap(parseQueue)) {
+		if (seen.has(message.id)) continue;
+		seen.add(message.id);
+		messages.push(message);
+	}
+	return messages;
 }
 
 /** Keep the queue for whichever page loads next (this page is going away); nothing if empty. */

@@ -39,10 +39,11 @@ export function memoryStorage(): StorageAdapter {
  *
  * What a tab still has queued when it goes away is not lost with it: on `pagehide` the client
  * hands its queue over, and this adapter keeps it in `localStorage` under a key of its own
- * (`<key>#handed-over#<time><random>`, so tabs closing together never overwrite each other), where
- * the next client of the same key adopts it when it starts, in any tab. A reload adopts its own
- * copy back (the messages are merged by id); a page restored from the back/forward cache keeps
- * its queue too, and whatever both send twice the server drops by id.
+ * (`<key>#handed-over#<time><random>`, so tabs closing together never overwrite each other). A tab
+ * that is open takes it at once (the `storage` event, see environment.ts); otherwise the next
+ * client of the same key adopts it when it starts, in any tab. A reload adopts its own copy back
+ * (the messages are merged by id); whatever two pages send twice (a reload racing an open tab, a
+ * page restored from the back/forward cache) the server drops by id.
  *
  * Behind an adapter that never throws: a full quota or a storage disabled by the user (Safari
  * private mode, sandboxed iframes) degrades to "not persisted", never to a crash. Returns

@@ -2,7 +2,8 @@
  * Tabs of the same app, one browser, real hub and domain handlers, real clients:
  * - a message queued while offline survives a reload of its tab even when the other tab also
  *   queued something;
- * - a message still queued when its tab is closed is sent by the next page of the app, once.
+ * - a message still queued when its tab is closed is sent by the next page of the app, once, or
+ *   at once by a tab that is open.
  *
  * The client persists its whole outgoing queue under one key (`realtime-outbox:` + url) after
  * every change, and the app creates its client with the default storage and key
@@ -65,6 +66,14 @@ async function browserOfOneUser() {
 	};
 }
 
+/** How many times the server recorded the client message `id` (the dedupe table). */
+function appliedCount(id: string): number {
+	return server!.db
+		.prepare<[string], number>('SELECT COUNT(*) FROM client_messages WHERE id = ?')
+		.pluck()
+		.get(id)!;
+}
+
 describe('tabs of one browser', () => {
 	it('a message queued offline in one tab survives its reload while the other tab queues too', async () => {
 		const { notification, tab, readIds } = await browserOfOneUser();
@@ -102,6 +111,32 @@ describe('tabs of one browser', () => {
 		expect(readIds(), 'both notifications were marked read').toEqual([first, second].sort());
 	});
 
+	it('a message still queued when its tab is closed is sent by a tab that is open, once', async () => {
+		const { notification, tab, readIds } = await browserOfOneUser();
+		const id = notification('read in the tab that was closed');
+		const browser = installFakeBrowser();
+		try {
+			const closing = tab(memoryStorage());
+			const open = tab(memoryStorage());
+			await waitFor(() => closing.isConnected() && open.isConnected(), 'both tabs connected');
+			closing.actor.send({ type: 'OFFLINE' });
+			const sent = closing.send('notification:read', { id });
+			expect(sent.outcome).toBe('queued');
+			// Tab A is closed; tab B, open and online, hears of it through a storage event.
+			closing.actor.send({ type: 'PAGE.HIDE' });
+			closing.stop();
+			browser.window.dispatchEvent(
+				Object.assign(new Event('storage'), { key: 'handed-over', newValue: '[]' })
+			);
+			await waitFor(() => readIds().length === 1, 'tab B sent it and the server applied it');
+			expect(readIds()).toEqual([id]);
+			await waitFor(() => open.getStatusDetail().queueLength === 0, 'tab B had it acked');
+			expect(appliedCount(sent.id)).toBe(1);
+		} finally {
+			browser.uninstall();
+		}
+	});
+
 	it('a message still queued when its tab is closed is sent by the next page, once', async () => {
 		const { notification, tab, readIds } = await browserOfOneUser();
 		const id = notification('read in the tab that was closed');
@@ -125,11 +160,7 @@ describe('tabs of one browser', () => {
 				'the new page sent it and had it acked'
 			);
 			expect(readIds()).toEqual([id]);
-			const recorded = server!.db
-				.prepare<[string], number>('SELECT COUNT(*) FROM client_messages WHERE id = ?')
-				.pluck()
-				.get(sent.id);
-			expect(recorded, 'applied once').toBe(1);
+			expect(appliedCount(sent.id), 'applied once').toBe(1);
 		} finally {
 			browser.uninstall();
 		}

@@ -88,9 +88,33 @@ describe('environment actor', () => {
 		client.stop();
 	});
 
+	it('sends at once what another tab hands over while this one is open', () => {
+		const handedOver: Array<{ id: string; type: string; data: unknown }> = [];
+		const storage = {
+			...memoryStorage(),
+			takeHandedOver: () => (handedOver.length ? [JSON.stringify(handedOver.splice(0))] : [])
+		};
+		const { client, fake, context } = connectedFakeClient({ storage });
+		handedOver.push({ id: 'from-a-closed-tab', type: 'note', data: { n: 1 } });
+		// A key another tab removed hands nothing over.
+		win.dispatchEvent(Object.assign(new Event('storage'), { key: 'x', newValue: null }));
+		expect(context().queue).toEqual([]);
+		win.dispatchEvent(Object.assign(new Event('storage'), { key: 'x', newValue: '[]' }));
+		expect(context().queue.map((message) => message.id)).toEqual(['from-a-closed-tab']);
+		expect(fake.last.sent.at(-1)).toEqual({
+			type: 'note',
+			id: 'from-a-closed-tab',
+			data: { n: 1 }
+		});
+		// Taken once: a second event finds nothing more.
+		win.dispatchEvent(Object.assign(new Event('storage'), { key: 'x', newValue: '[]' }));
+		expect(context().queue).toHaveLength(1);
+		client.stop();
+	});
+
 	it('removes its listeners when the client stops', () => {
 		const { client } = startFakeClient();
-		expect(win.listeners).toBe(3);
+		expect(win.listeners).toBe(4);
 		expect(doc.listeners).toBe(1);
 		client.stop();
 		expect(win.listeners).toBe(0);
