@@ -16,7 +16,7 @@
  * and die there; until the next full collection they still point at the event, so a young-
  * generation collection takes every frame of the batch for live and promotes it. Emptying the
  * array cuts that path: on a stream of events this took promoted memory from about 330 to 45
- * bytes per frame, and the client's throughput from 0.79x to 0.86x of a bare socket's
+ * bytes per frame, and the client's throughput from about 0.79x to 0.84-0.88x of a bare socket's
  * (bench/client.ts). The frame objects themselves are never touched, only the array.
  */
 import { fromCallback, type AnyEventObject } from 'xstate';

@@ -59,7 +59,7 @@ export function browserStorage(): StorageAdapter | undefined {
 		removeItem: (key) => attempt(() => session.removeItem(key), undefined),
 		...(shared && {
 			handOver: (key, value) => attempt(() => shared.setItem(handOverKey(key), value), undefined),
-			takeHandedOver: (key) => attempt(() => takeHandedOver(shared, key), [])
+			takeHandedOver: (key) => attempt(() => removeHandedOver(shared, key), [])
 		})
 	};
 }
@@ -83,7 +83,8 @@ function handOverKey(key: string): string {
 	return `${key}${HANDED_OVER}${time}${Math.random().toString(36).slice(2, 10)}`;
 }
 
-function takeHandedOver(shared: Storage, key: string): string[] {
+/** Remove every hand-over of `key` from `shared` and return the values, oldest first. */
+function removeHandedOver(shared: Storage, key: string): string[] {
 	const prefix = key + HANDED_OVER;
 	const keys: string[] = [];
 	for (let index = 0; index < shared.length; index++) {

@@ -1,8 +1,8 @@
 /**
  * A stand-in for the browser's `window` and `document` in Node: real EventTargets put on
  * globalThis, so the client's environment actor listens to them exactly as in a browser, and the
- * test fires `online`, `offline`, `visibilitychange` and `pagehide` on them. It counts the listeners attached,
- * so a test can check that a stopped client left none behind.
+ * test fires `online`, `offline`, `visibilitychange` and `pagehide` on them. It counts the
+ * listeners attached, so a test can check that a stopped client left none behind.
  */
 
 /** An EventTarget that knows how many listeners are attached to it. */
