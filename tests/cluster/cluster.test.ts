@@ -141,18 +141,15 @@ describe('three nodes on PostgreSQL behind nginx', () => {
 		const leavingSockets = await socketsOnEveryNode(leaving.token, 1);
 		const stayingSocket = await openSocket(staying.token);
 
-		const response = await fetch(`${cluster.nodes[0].origin}/logout`, {
-			method: 'POST',
-			redirect: 'manual',
-			headers: {
-				origin: cluster.nodes[0].origin,
-				cookie: leaving.cookie,
-				'content-type': 'application/x-www-form-urlencoded'
-			},
-			body: ''
-		});
-		await response.arrayBuffer();
-		expect(response.status).toBe(303);
+		const signOut = await postAction(
+			cluster.nodes[0].origin,
+			'/logout',
+			{},
+			{
+				cookie: leaving.cookie
+			}
+		);
+		expect(signOut.result).toMatchObject({ type: 'redirect', location: '/login' });
 		const closes = await Promise.all(
 			leavingSockets.map((socket) => socket.client.waitClosed(5_000))
 		);
