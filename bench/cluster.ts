@@ -92,7 +92,9 @@ async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> 
 
 /** Measure one deployment: `nodes` hub workers on `databaseUrl` (SQLite when undefined). */
 async function measure(nodeCount: number, databaseUrl: string | undefined): Promise<Figures> {
-	const env = databaseUrl ? { DATABASE_URL: databaseUrl, BENCH_SHARED_USERS: '1' } : {};
+	const env: Record<string, string> = databaseUrl
+		? { DATABASE_URL: databaseUrl, BENCH_SHARED_USERS: '1' }
+		: {};
 	const args = [String(HEARTBEAT_MS), String(SOCKETS)];
 	const nodes: Worker[] = [];
 	const clients = Array.from({ length: CLIENT_PROCESSES }, () =>
