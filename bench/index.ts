@@ -6,12 +6,14 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { run as runBundle } from './bundle';
 import { run as runClient } from './client';
+import { run as runCluster } from './cluster';
 import { run as runServer } from './server';
 
 const benches: Array<[name: string, run: () => Promise<unknown>]> = [
 	['package bundle size', runBundle],
 	['client throughput, latency and reconnect', runClient],
-	['server', runServer]
+	['server', runServer],
+	['scale-out: 3 nodes on PostgreSQL next to 1 node on SQLite', runCluster]
 ];
 
 // Timings depend on what else the machine is doing: say so next to them.
