@@ -36,7 +36,8 @@ describe('describeStatus', () => {
 		expect(view.description).toBe(
 			`Connection lost: attempt 3 of 10, next try at ${formatClock(at)}.`
 		);
-		expect(formatClock(at)).toBe('14:02:05');
+		expect(formatClock(at)).toBe('2:02:05 PM');
+		expect(formatClock(at + 7, true)).toBe('2:02:05.007 PM');
 	});
 
 	it('leaves out an infinite maximum and names the cause', () => {
