@@ -17,7 +17,7 @@ describe('describeStatus', () => {
 		expect(describeStatus(detail({ status: 'connecting' }))).toMatchObject({
 			tone: 'pending',
 			label: 'Connecting',
-			canReconnect: false
+			canRetry: false
 		});
 	});
 
@@ -54,7 +54,7 @@ describe('describeStatus', () => {
 	it('is red and offers Reconnect when disconnected on purpose or given up', () => {
 		for (const reason of ['manual', 'max-attempts', 'policy', 'idle'] as const) {
 			const view = describeStatus(detail({ status: 'disconnected', reason, attempt: 5 }));
-			expect(view).toMatchObject({ tone: 'down', canReconnect: true, sessionExpired: false });
+			expect(view).toMatchObject({ tone: 'down', canRetry: true, sessionExpired: false });
 		}
 		expect(
 			describeStatus(detail({ status: 'disconnected', reason: 'max-attempts', attempt: 5 }))
@@ -66,7 +66,7 @@ describe('describeStatus', () => {
 		expect(describeStatus(detail({ status: 'disconnected', reason: 'offline' }))).toMatchObject({
 			tone: 'down',
 			label: 'Offline',
-			canReconnect: false
+			canRetry: false
 		});
 	});
 
@@ -75,7 +75,7 @@ describe('describeStatus', () => {
 			expect(describeStatus(detail({ status: 'disconnected', reason }))).toMatchObject({
 				label: 'Session expired',
 				sessionExpired: true,
-				canReconnect: false
+				canRetry: false
 			});
 		}
 	});
