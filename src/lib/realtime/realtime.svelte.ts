@@ -11,7 +11,6 @@ import { env } from '$env/dynamic/public';
 import { createRealtimeClient, type RealtimeClient } from '$machines/client';
 import type { CoreEventMap, CoreEventType } from '$machines/protocol';
 import type { ConnectionStatus, StatusDetail } from '$machines/status';
-import type { InspectionEvent } from 'xstate';
 import { readFlag, wsUrl } from './env';
 import { inspectWhenEnabled } from './inspector';
 import { EventListeners, type EventListener } from './listeners';
@@ -70,10 +69,7 @@ export class RealtimeState {
 				this.offReason = 'Live updates are switched off here: reload the page to see changes.';
 				return () => undefined;
 			}
-			client = createRealtimeClient(
-				{ url: wsUrl(env.PUBLIC_WS_URL), autoConnect: false, lastSeq },
-				{ inspect: (event) => this.#inspect(event) }
-			);
+			client = createRealtimeClient({ url: wsUrl(env.PUBLIC_WS_URL), autoConnect: false, lastSeq });
 		} catch (error) {
 			this.offReason = `Live updates are off: ${(error as Error).message}`;
 			console.error(error);
@@ -85,6 +81,7 @@ export class RealtimeState {
 			...CORE_EVENTS.map((type) =>
 				client.subscribe(type, (data: unknown) => this.#receive(type, data))
 			),
+			client.onConnected(() => this.#welcomed()),
 			client.onResync(() => this.#reload())
 		];
 		const detachInspector = inspectWhenEnabled(client.actor, env.PUBLIC_XSTATE_INSPECT);
@@ -126,16 +123,6 @@ export class RealtimeState {
 	setJobsPageOpen(open: boolean): void {
 		this.#onJobsPage = open;
 		if (open) this.jobsBadge = 0;
-	}
-
-	/**
-	 * The server's welcome (the connection machine's own SERVER.WELCOME event) marks a new session
-	 * (see `#welcomed`).
-	 */
-	#inspect(inspection: InspectionEvent): void {
-		if (inspection.type !== '@xstate.event') return;
-		if (inspection.actorRef.sessionId !== inspection.rootId) return;
-		if (inspection.event.type === 'SERVER.WELCOME') this.#welcomed();
 	}
 
 	/**
