@@ -67,7 +67,7 @@ for (const { name, path, heading } of PAGES) {
 	});
 }
 
-test('keyboard: skip link first, every nav link reachable with a visible focus ring, the status tooltip opens and closes', async ({
+test('keyboard: skip link first, every nav link reachable with a visible focus ring, the status details open and close', async ({
 	page
 }) => {
 	await login(page);
@@ -99,10 +99,16 @@ test('keyboard: skip link first, every nav link reachable with a visible focus r
 	}
 	for (const name of names) expect([...reached].some((r) => r.startsWith(name.trim()))).toBe(true);
 
+	// The details open and close with the keyboard, and aria-expanded always says which it is.
+	const trigger = page.getByTestId('connection-trigger');
 	const tooltip = page.getByRole('banner').getByTestId('connection-tooltip');
-	await expect(tooltip).toBeVisible(); // shown on keyboard focus
+	await expect(trigger).toHaveAttribute('aria-expanded', 'false');
+	await expect(tooltip).toBeHidden();
 	await page.keyboard.press('Enter');
-	await expect(page.getByTestId('connection-trigger')).toHaveAttribute('aria-expanded', 'true');
+	await expect(trigger).toHaveAttribute('aria-expanded', 'true');
+	await expect(tooltip).toBeVisible();
 	await page.keyboard.press('Escape');
-	await expect(page.getByTestId('connection-trigger')).toHaveAttribute('aria-expanded', 'false');
+	await expect(trigger).toHaveAttribute('aria-expanded', 'false');
+	await expect(tooltip).toBeHidden();
+	await expect(trigger).toBeFocused();
 });

@@ -90,3 +90,21 @@ export async function beepCount(page: Page): Promise<number> {
 export async function reconnectedCount(page: Page): Promise<number> {
 	return page.evaluate(() => window.__e2eProbes?.reconnected ?? 0);
 }
+
+/**
+ * The types of the frames the page's sockets receive from now on (read the array later): what
+ * the server said, seen on the wire rather than through the app.
+ */
+export function receivedFrameTypes(page: Page): string[] {
+	const types: string[] = [];
+	page.on('websocket', (socket) =>
+		socket.on('framereceived', ({ payload }) => {
+			try {
+				types.push(String(JSON.parse(String(payload)).type));
+			} catch {
+				types.push('(not JSON)');
+			}
+		})
+	);
+	return types;
+}

@@ -70,8 +70,6 @@ export class LiveToasts {
 			group: `application-${kind}`,
 			kind,
 			title: applicationStatusMessage(change),
-			href: '/applications',
-			actionLabel: 'View',
 			testid: `toast-application-${kind}`,
 			countTitle: (n) => plural(n, 'application update', 'application updates')
 		});
