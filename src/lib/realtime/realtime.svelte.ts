@@ -6,6 +6,7 @@
  */
 import { untrack } from 'svelte';
 import { goto, invalidateAll } from '$app/navigation';
+import { resolve } from '$app/paths';
 import { page } from '$app/state';
 import { env } from '$env/dynamic/public';
 import { createRealtimeClient, type RealtimeClient } from '$machines/client';
@@ -145,7 +146,10 @@ export class RealtimeState {
 		if (status === 'connected') return;
 		if (detail.reason === 'unauthorized' && !this.#sentToSignIn) {
 			this.#sentToSignIn = true;
-			void goto(signInPath(page.url, 'session-ended'), { replaceState: true, invalidateAll: true });
+			void goto(resolve(signInPath(page.url, 'session-ended')), {
+				replaceState: true,
+				invalidateAll: true
+			});
 			return;
 		}
 		this.#toasts.network({
