@@ -5,7 +5,7 @@
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { describe, expect, it } from 'vitest';
 import { createActor, setup } from 'xstate';
-import { connectionMachine } from '../../machines/connection';
+import { connectionMachine } from 'statechart-websocket';
 import { chartNodes, eventLabel, transitionLabel } from '../../src/lib/realtime/chart';
 import { elkGraph, layoutChart, pathOf } from '../../src/lib/realtime/chart-layout';
 import { watchMachine, type TakenTransition } from '../../src/lib/realtime/last-transition';

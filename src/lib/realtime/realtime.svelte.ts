@@ -9,9 +9,13 @@ import { goto, invalidateAll } from '$app/navigation';
 import { resolve } from '$app/paths';
 import { page } from '$app/state';
 import { env } from '$env/dynamic/public';
-import { createRealtimeClient, type RealtimeClient } from '$machines/client';
-import type { CoreEventMap, CoreEventType } from '$machines/protocol';
-import type { ConnectionStatus, StatusDetail } from '$machines/status';
+import {
+	createRealtimeClient,
+	type ConnectionStatus,
+	type RealtimeClient,
+	type StatusDetail
+} from 'statechart-websocket';
+import { coreEventSchemas, type CoreEventMap, type CoreEventType } from '$lib/protocol';
 import { readFlag, wsUrl } from './env';
 import { inspectWhenEnabled } from './inspector';
 import { EventListeners, type EventListener } from './listeners';
@@ -31,7 +35,7 @@ const CORE_EVENTS: CoreEventType[] = [
 
 export class RealtimeState {
 	/** The client while one runs (browser, signed in, live updates on). */
-	client = $state.raw<RealtimeClient | null>(null);
+	client = $state.raw<RealtimeClient<CoreEventMap> | null>(null);
 	/** Why live updates are off, when they are (setting or configuration error). */
 	offReason = $state<string | undefined>(undefined);
 	/** What the status dot shows: a `useSelector` store over the actor (read it as `$view`). */
@@ -64,13 +68,18 @@ export class RealtimeState {
 	}
 
 	#start(lastSeq: number): () => void {
-		let client: RealtimeClient;
+		let client: RealtimeClient<CoreEventMap>;
 		try {
 			if (!readFlag('PUBLIC_ENABLE_WEBSOCKETS', env.PUBLIC_ENABLE_WEBSOCKETS, true)) {
 				this.offReason = 'Live updates are switched off here: reload the page to see changes.';
 				return () => undefined;
 			}
-			client = createRealtimeClient({ url: wsUrl(env.PUBLIC_WS_URL), autoConnect: false, lastSeq });
+			client = createRealtimeClient({
+				url: wsUrl(env.PUBLIC_WS_URL),
+				autoConnect: false,
+				lastSeq,
+				events: coreEventSchemas
+			});
 		} catch (error) {
 			this.offReason = `Live updates are off: ${(error as Error).message}`;
 			console.error(error);

@@ -7,8 +7,12 @@
  */
 import { useSelector } from '@xstate/svelte';
 import { readable, type Readable } from 'svelte/store';
-import type { ConnectionMachine } from '$machines/connection';
-import { statusDetailOf, type ConnectionSnapshot, type StatusDetail } from '$machines/status';
+import {
+	statusDetailOf,
+	type ConnectionMachine,
+	type ConnectionSnapshot,
+	type StatusDetail
+} from 'statechart-websocket';
 import type { ActorRefFrom } from 'xstate';
 import { describeStatus, type StatusView } from './status';
 

@@ -9,7 +9,7 @@ import type {
 	JobRecommendation,
 	Notification,
 	NotificationCategory
-} from '$machines/protocol';
+} from '$lib/protocol';
 import { allowsCategory, type NotificationPreferences } from './preferences';
 import { beep } from './sound';
 import { ToastDeck, type DeckToast } from './toast-deck';
