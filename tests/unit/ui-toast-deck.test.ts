@@ -64,6 +64,20 @@ describe('ToastDeck', () => {
 		expect(api.titles()).toEqual(['e', 'd', 'c']);
 	});
 
+	it('lets a sticky toast (the network one) leave last', () => {
+		const api = new FakeToasts();
+		const deck = new ToastDeck(api);
+		deck.show({
+			group: 'network',
+			kind: 'error',
+			title: 'Connection Lost',
+			duration: 8000,
+			sticky: true
+		});
+		for (const group of ['a', 'b', 'c', 'd']) deck.show(note(group, group));
+		expect(api.titles()).toEqual(['d', 'c', 'Connection Lost']);
+	});
+
 	it('replaces a group without counting when it has no count title (network toasts)', () => {
 		const api = new FakeToasts();
 		const deck = new ToastDeck(api);

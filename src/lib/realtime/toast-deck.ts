@@ -36,6 +36,8 @@ export interface DeckToast {
 	testid?: string;
 	/** ms on screen; Infinity stays until closed or replaced. */
 	duration: number;
+	/** Leaves last when room is needed (the network toast: news must not push "Connection Lost" away). */
+	sticky?: boolean;
 	/**
 	 * How the toast reads once it stands for `count` > 1 repeats, e.g. "4 new notifications"; the
 	 * latest title moves to the detail line. Without it, a repeat replaces the toast (count 1).
@@ -58,6 +60,7 @@ interface Entry {
 	group: string;
 	id: string;
 	count: number;
+	sticky: boolean;
 }
 
 export class ToastDeck {
@@ -77,9 +80,11 @@ export class ToastDeck {
 		const count =
 			previous && t.countTitle && this.api.isVisible(previous.id) ? previous.count + 1 : 1;
 		if (previous) this.#drop(previous);
+		// Room for one more: the oldest leave first, sticky ones only when nothing else can.
 		const visible = this.#entries.filter((e) => this.api.isVisible(e.id));
-		for (const oldest of visible.slice(0, Math.max(0, visible.length - this.max + 1))) {
-			this.#drop(oldest);
+		const leaving = [...visible.filter((e) => !e.sticky), ...visible.filter((e) => e.sticky)];
+		for (const entry of leaving.slice(0, Math.max(0, visible.length - this.max + 1))) {
+			this.#drop(entry);
 		}
 		const id = `${t.group}#${++this.#serial}`;
 		const { group, title, detail, href, actionLabel, testid } = t;
@@ -88,7 +93,7 @@ export class ToastDeck {
 				? { group, count, title: t.countTitle(count), detail: title, href, actionLabel, testid }
 				: { group, count, title, detail, href, actionLabel, testid };
 		this.api.show(t.kind, content, { id, duration: t.duration });
-		this.#entries.push({ group: t.group, id, count });
+		this.#entries.push({ group: t.group, id, count, sticky: t.sticky ?? false });
 		return id;
 	}
 

@@ -106,7 +106,8 @@ export class LiveToasts {
 			kind,
 			title: text,
 			testid: `toast-network-${step.message}`,
-			duration: NETWORK_DURATION[kind]
+			duration: NETWORK_DURATION[kind],
+			sticky: true
 		});
 	}
 
