@@ -7,6 +7,8 @@ export default defineConfig({
 	test: {
 		include: ['tests/{unit,model,server}/**/*.test.ts', 'tests/{chaos,fuzz,security}/**/*.test.ts'],
 		environment: 'node',
+		// One private PostgreSQL cluster per run (or TEST_DATABASE_URL's server) for the suites.
+		globalSetup: ['tests/support/postgres-global-setup.ts'],
 		typecheck: {
 			enabled: true,
 			include: ['tests/types/**/*.test-d.ts'],
