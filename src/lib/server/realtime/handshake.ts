@@ -1,6 +1,5 @@
-/** What the hub reads from an upgrade request: whether its Origin may connect, and its token. */
+/** Whether an upgrade request's Origin may open a socket. */
 import type { IncomingMessage } from 'node:http';
-import { SESSION_COOKIE } from '../auth';
 import type { OriginCheck } from './options';
 
 /**
@@ -21,24 +20,4 @@ export function isOriginAllowed(
 	} catch {
 		return false;
 	}
-}
-
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
-
-/** The session token: `Authorization: Bearer <token>` first, else the `session` cookie. */
-export function readToken(req: IncomingMessage): string | undefined {
-	const bearer = BEARER.exec(req.headers.authorization ?? '');
-	if (bearer) return bearer[1];
-	for (const pair of (req.headers.cookie ?? '').split(';')) {
-		const eq = pair.indexOf('=');
-		if (eq > 0 && pair.slice(0, eq).trim() === SESSION_COOKIE) {
-			const value = pair.slice(eq + 1).trim();
-			try {
-				return decodeURIComponent(value);
-			} catch {
-				return value;
-			}
-		}
-	}
-	return undefined;
 }
