@@ -12,8 +12,6 @@
  * PROTOCOL_HEADER, HOST_HEADER, ADDRESS_HEADER, BODY_SIZE_LIMIT.
  */
 import { createServer } from 'node:http';
-import { handler } from '$build/handler.js';
-import { serverApp } from '$build/hooks.js';
 
 /** How long shutdown waits for HTTP requests in flight before cutting them. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -22,13 +20,15 @@ const SHUTDOWN_GRACE_MS = 10_000;
  * adapter-node takes the protocol from ORIGIN or PROTOCOL_HEADER and otherwise assumes https, which
  * breaks form actions (CSRF origin check) and Secure cookies on a plain-http `npm start`. When
  * neither is configured, tell it the truth: this server speaks plain http. The header is set by
- * us on every request, overwriting anything a client sent. (adapter-node reads its environment
- * per request, so setting it after the handler was loaded still counts.)
+ * us on every request, overwriting anything a client sent. adapter-node reads it when its
+ * handler is loaded, so the handler is imported after this.
  */
 const SOCKET_PROTOCOL_HEADER = 'x-career-copilot-protocol';
 const protocolFromSocket = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER;
 if (protocolFromSocket) process.env.PROTOCOL_HEADER = SOCKET_PROTOCOL_HEADER;
 
+const { handler } = await import('$build/handler.js');
+const { serverApp } = await import('$build/hooks.js');
 const app = await serverApp();
 const server = createServer(
 	protocolFromSocket

@@ -84,7 +84,10 @@ describe.each(ENGINES)('socket admission (%s)', (engine) => {
 	});
 
 	it('welcomes a non-browser client with the same token as a Bearer header', async () => {
-		const client = new TestClient(server.url, { token: await server.makeToken(userId), via: 'bearer' });
+		const client = new TestClient(server.url, {
+			token: await server.makeToken(userId),
+			via: 'bearer'
+		});
 		expect((await client.next()).type).toBe('welcome');
 		client.close();
 	});

@@ -18,8 +18,12 @@ describe.each(ENGINES)('who receives an event (%s)', (engine) => {
 		server = await startRealtimeTestServer({ engine });
 		alex = await server.createUser('alex');
 		sam = await server.createUser('sam');
-		({ client: alexTab1 } = await connectReady(server.url, { token: await server.makeToken(alex) }));
-		({ client: alexTab2 } = await connectReady(server.url, { token: await server.makeToken(alex) }));
+		({ client: alexTab1 } = await connectReady(server.url, {
+			token: await server.makeToken(alex)
+		}));
+		({ client: alexTab2 } = await connectReady(server.url, {
+			token: await server.makeToken(alex)
+		}));
 		({ client: samTab } = await connectReady(server.url, { token: await server.makeToken(sam) }));
 	});
 	afterAll(async () => {

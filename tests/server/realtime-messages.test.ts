@@ -44,7 +44,9 @@ describe.each(ENGINES)('client messages and bad frames (%s)', (engine) => {
 		client.send({ type: 'note', id: 'once', data: null });
 		await client.next('ack');
 		client.close();
-		const { client: again } = await connectReady(server.url, { token: await server.makeToken(userId) });
+		const { client: again } = await connectReady(server.url, {
+			token: await server.makeToken(userId)
+		});
 		again.send({ type: 'note', id: 'once', data: null });
 		expect(await again.next()).toEqual({ type: 'ack', data: { id: 'once' } });
 		expect(applied).toBe(1);
@@ -111,7 +113,9 @@ describe.each(ENGINES)('client messages and bad frames (%s)', (engine) => {
 	it('closes a socket that sends an oversize frame with 1009; the hub keeps serving', async () => {
 		client.send({ type: 'ping', pad: 'x'.repeat(2048) });
 		expect((await client.waitClosed()).code).toBe(1009);
-		const { client: next } = await connectReady(server.url, { token: await server.makeToken(userId) });
+		const { client: next } = await connectReady(server.url, {
+			token: await server.makeToken(userId)
+		});
 		next.send({ type: 'ping' });
 		expect(await next.next()).toEqual({ type: 'pong' });
 		next.close();

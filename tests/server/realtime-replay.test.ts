@@ -101,7 +101,10 @@ describe.each(ENGINES)('event log and resume (%s)', (engine) => {
 			.select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min('seq').as('oldest')])
 			.where('user_id', '=', userId)
 			.executeTakeFirstOrThrow();
-		expect({ count: Number(count), oldest: Number(oldest) }).toEqual({ count: RETAINED, oldest: 6 });
+		expect({ count: Number(count), oldest: Number(oldest) }).toEqual({
+			count: RETAINED,
+			oldest: 6
+		});
 	});
 
 	it('replays and resyncs the same after a restart on the same database file', async () => {

@@ -130,7 +130,9 @@ async function loadSessionSecret(db: Queryable): Promise<Buffer> {
 }
 
 async function sign(db: Queryable, sessionId: string): Promise<string> {
-	return createHmac('sha256', await sessionSecret(db)).update(sessionId).digest('base64url');
+	return createHmac('sha256', await sessionSecret(db))
+		.update(sessionId)
+		.digest('base64url');
 }
 
 /**
@@ -219,10 +221,14 @@ export function readToken(req: IncomingMessage): string | undefined {
 }
 
 /** The hub's `authenticate`: the session an upgrade request's token names, on any node. */
-export function socketAuthenticator(db: Queryable): (req: IncomingMessage) => Promise<HubSession | null> {
+export function socketAuthenticator(
+	db: Queryable
+): (req: IncomingMessage) => Promise<HubSession | null> {
 	return async (req) => {
 		const session = await sessionFromToken(db, readToken(req));
-		return session ? { id: session.id, userId: session.user.id, expiresAt: session.expiresAt } : null;
+		return session
+			? { id: session.id, userId: session.user.id, expiresAt: session.expiresAt }
+			: null;
 	};
 }
 

@@ -270,7 +270,8 @@ async function seedUser(
 		.executeTakeFirstOrThrow();
 	const notify = async (input: NotificationInput, hoursAgo: number, read: boolean) => {
 		const row = await insertNotification(tx, userId, input, ago(hoursAgo));
-		if (read) await tx.updateTable('notifications').set({ read: 1 }).where('id', '=', row.id).execute();
+		if (read)
+			await tx.updateTable('notifications').set({ read: 1 }).where('id', '=', row.id).execute();
 	};
 
 	for (const job of jobs.values()) {
@@ -311,7 +312,8 @@ async function seedUser(
 		}
 	}
 
-	for (const { hoursAgo, read, ...input } of user.notifications) await notify(input, hoursAgo, read);
+	for (const { hoursAgo, read, ...input } of user.notifications)
+		await notify(input, hoursAgo, read);
 }
 
 function requireJob(jobs: Map<string, JobRecord>, title: string): JobRecord {

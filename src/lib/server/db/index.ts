@@ -7,7 +7,17 @@
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import {
+	CompiledQuery,
+	Kysely,
+	Migrator,
+	PostgresDialect,
+	SqliteDialect,
+	SqliteDriver,
+	type DatabaseConnection,
+	type Driver,
+	type SqliteDialectConfig
+} from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations';
 import type { Db, Engine, Schema } from './schema';
@@ -18,8 +28,7 @@ export type { Db, Engine, Queryable, Schema, Tx } from './schema';
 export const DEFAULT_DATABASE_PATH = 'data/app.db';
 
 export type DatabaseConfig =
-	| { engine: 'sqlite'; path: string }
-	| { engine: 'postgres'; url: string; poolSize?: number };
+	{ engine: 'sqlite'; path: string } | { engine: 'postgres'; url: string; poolSize?: number };
 
 /** An open, migrated database. */
 export interface AppDatabase {
@@ -115,14 +124,39 @@ function openSqlite(path: string): BetterSqlite3.Database {
 	}
 }
 
+/**
+ * Kysely's SQLite driver with `BEGIN IMMEDIATE` transactions: a transaction takes the write lock
+ * when it starts, so another process on the same file waits (busy_timeout) instead of failing
+ * with "database is locked" when a transaction that has read tries to write.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+	override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+		await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+	}
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+	readonly #config: SqliteDialectConfig;
+	constructor(config: SqliteDialectConfig) {
+		super(config);
+		this.#config = config;
+	}
+	override createDriver(): Driver {
+		return new ImmediateSqliteDriver(this.#config);
+	}
+}
+
 function createKysely(config: DatabaseConfig): Kysely<Schema> {
 	if (config.engine === 'sqlite') {
-		return new Kysely<Schema>({ dialect: new SqliteDialect({ database: openSqlite(config.path) }) });
+		const dialect = new ImmediateSqliteDialect({ database: openSqlite(config.path) });
+		return new Kysely<Schema>({ dialect });
 	}
 	const pool = new pg.Pool({ ...pgClientConfig(config.url), max: config.poolSize ?? 10 });
 	// An idle client that loses its server (a restart) must not crash the process; the pool
 	// replaces it and the next query reconnects.
-	pool.on('error', (error) => console.warn(`[db] idle PostgreSQL connection lost: ${error.message}`));
+	pool.on('error', (error) =>
+		console.warn(`[db] idle PostgreSQL connection lost: ${error.message}`)
+	);
 	return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -13,7 +13,9 @@ import { parseInput } from './validate';
 const NotificationReadSchema = v.object({ id: notificationIdField });
 
 /** Register the domain's message handlers on a hub. */
-export function registerDomainHandlers(hub: Pick<RealtimeHub<DomainTransaction>, 'onMessage'>): void {
+export function registerDomainHandlers(
+	hub: Pick<RealtimeHub<DomainTransaction>, 'onMessage'>
+): void {
 	hub.onMessage('notification:read', async (userId, data, tx) => {
 		await markRead(tx.db, userId, parseInput(NotificationReadSchema, data).id);
 	});

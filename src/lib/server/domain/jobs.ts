@@ -215,7 +215,12 @@ export function postJob(
 				match_score: match.match_score,
 				reason: match.reason
 			});
-			await emitEvent(tx, match.userId, 'notification:new', toNotificationEvent(match.notification));
+			await emitEvent(
+				tx,
+				match.userId,
+				'notification:new',
+				toNotificationEvent(match.notification)
+			);
 		}
 		return { job, matches };
 	});

@@ -41,12 +41,12 @@ export async function simulateJob(
 	const own = parseStringArray(row?.skills ?? null).slice(0, 5);
 	const skills = own.length > 0 ? own : FALLBACK_SKILLS;
 	return postJob(store, {
-			title: 'Senior Software Engineer',
-			company: 'Tech Corp',
-			location: 'Remote',
-			salary_range: '$150,000 - $180,000',
-			description: `Build and run real-time features with ${skills.join(', ')}.`,
-			skills
+		title: 'Senior Software Engineer',
+		company: 'Tech Corp',
+		location: 'Remote',
+		salary_range: '$150,000 - $180,000',
+		description: `Build and run real-time features with ${skills.join(', ')}.`,
+		skills
 	});
 }
 

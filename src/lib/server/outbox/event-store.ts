@@ -75,7 +75,12 @@ export class EventStore implements HubStore<OutboxTransaction> {
 	/** What each open transaction appended, to announce after its commit. */
 	readonly #appended = new WeakMap<OutboxTransaction, Appended[]>();
 
-	constructor({ db, engine, retainedEvents = DEFAULT_RETAINED_EVENTS, afterCommit }: EventStoreOptions) {
+	constructor({
+		db,
+		engine,
+		retainedEvents = DEFAULT_RETAINED_EVENTS,
+		afterCommit
+	}: EventStoreOptions) {
 		if (!Number.isSafeInteger(retainedEvents) || retainedEvents <= 0) {
 			throw new TypeError('EventStore: retainedEvents must be a positive integer');
 		}
@@ -108,7 +113,12 @@ export class EventStore implements HubStore<OutboxTransaction> {
 		return result;
 	}
 
-	async append(tx: OutboxTransaction, userId: number, type: string, data: unknown): Promise<EventFrame> {
+	async append(
+		tx: OutboxTransaction,
+		userId: number,
+		type: string,
+		data: unknown
+	): Promise<EventFrame> {
 		if (!Number.isSafeInteger(userId)) throw new TypeError('emit: userId must be an integer');
 		if (typeof type !== 'string' || type === '') {
 			throw new TypeError('emit: type must be a non-empty string');
@@ -128,7 +138,10 @@ export class EventStore implements HubStore<OutboxTransaction> {
 		const seq = Number(row.last_seq);
 		const id = randomUUID();
 		const ts = Date.now();
-		await db.insertInto('event_log').values({ user_id: userId, seq, id, type, data: json, ts }).execute();
+		await db
+			.insertInto('event_log')
+			.values({ user_id: userId, seq, id, type, data: json, ts })
+			.execute();
 		if (seq > this.#retained) {
 			await db
 				.deleteFrom('event_log')
@@ -180,7 +193,10 @@ export class EventStore implements HubStore<OutboxTransaction> {
 			.execute();
 		return rows.map((row) => {
 			const eventSeq = Number(row.seq);
-			return { seq: eventSeq, json: eventFrameJson(row.type, row.id, eventSeq, Number(row.ts), row.data) };
+			return {
+				seq: eventSeq,
+				json: eventFrameJson(row.type, row.id, eventSeq, Number(row.ts), row.data)
+			};
 		});
 	}
 

@@ -14,7 +14,10 @@ const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5_000;
 
 /** A NOTIFY payload as a signal, or null when it is not one of ours. */
-export function parseNotification(channel: string, payload: string | undefined): StoreSignal | null {
+export function parseNotification(
+	channel: string,
+	payload: string | undefined
+): StoreSignal | null {
 	if (!payload) return null;
 	if (channel === EVENTS_CHANNEL) {
 		const match = /^(\d{1,15}):(\d{1,15})$/.exec(payload);

@@ -457,7 +457,8 @@ export class RealtimeHub<Tx = unknown> implements UpgradeHandler {
 		const { oldest, latest } = await this.#store.bounds(connection.userId);
 		const feed = this.#feeds.get(connection.userId);
 		if (!feed || connection.ws.readyState !== WebSocket.OPEN) return;
-		const replayable = lastSeq === latest || (lastSeq < latest && oldest > 0 && lastSeq >= oldest - 1);
+		const replayable =
+			lastSeq === latest || (lastSeq < latest && oldest > 0 && lastSeq >= oldest - 1);
 		if (!replayable) {
 			this.#send(connection, { type: 'resync', data: { lastSeq: latest } });
 		}

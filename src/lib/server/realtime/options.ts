@@ -85,7 +85,14 @@ export function resolveHubOptions<Tx>(
 ): HubOptions<Tx> {
 	const resolved: HubOptions<Tx> = { ...DEFAULT_HUB_OPTIONS, ...options };
 	const store = resolved.store as Partial<HubStore<Tx>> | undefined;
-	const storeMethods = ['append', 'bounds', 'eventsAfter', 'applyOnce', 'pruneMessages', 'subscribe'];
+	const storeMethods = [
+		'append',
+		'bounds',
+		'eventsAfter',
+		'applyOnce',
+		'pruneMessages',
+		'subscribe'
+	];
 	if (!store || storeMethods.some((name) => typeof store[name as keyof HubStore] !== 'function')) {
 		throw new TypeError(`hub option store must implement ${storeMethods.join(', ')}`);
 	}

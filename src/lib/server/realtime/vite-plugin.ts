@@ -19,7 +19,10 @@ type EntryLoader = () => Promise<AppEntry>;
 type Logger = { error(message: string): void };
 
 interface UpgradeSource {
-	on(event: 'upgrade', listener: (req: IncomingMessage, socket: Duplex, head: Buffer) => void): unknown;
+	on(
+		event: 'upgrade',
+		listener: (req: IncomingMessage, socket: Duplex, head: Buffer) => void
+	): unknown;
 	once(event: 'close', listener: () => void): unknown;
 }
 

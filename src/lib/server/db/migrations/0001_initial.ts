@@ -48,7 +48,9 @@ export function initial(engine: Engine): Migration {
 				.addColumn('user_id', 'integer', (c) =>
 					c.notNull().references('users.id').onDelete('cascade')
 				)
-				.addColumn('job_id', 'integer', (c) => c.notNull().references('jobs.id').onDelete('cascade'))
+				.addColumn('job_id', 'integer', (c) =>
+					c.notNull().references('jobs.id').onDelete('cascade')
+				)
 				.addColumn('match_score', 'integer', (c) => c.notNull())
 				.addColumn('reason', 'text', (c) => c.notNull())
 				.addColumn('seen', 'integer', (c) => c.notNull().defaultTo(0))
@@ -69,7 +71,9 @@ export function initial(engine: Engine): Migration {
 				.addColumn('user_id', 'integer', (c) =>
 					c.notNull().references('users.id').onDelete('cascade')
 				)
-				.addColumn('job_id', 'integer', (c) => c.notNull().references('jobs.id').onDelete('cascade'))
+				.addColumn('job_id', 'integer', (c) =>
+					c.notNull().references('jobs.id').onDelete('cascade')
+				)
 				.addColumn('status', 'text', (c) => c.notNull())
 				.addColumn('created_at', 'text', (c) => c.notNull())
 				.addColumn('updated_at', 'text', (c) => c.notNull())
@@ -152,7 +156,11 @@ export function initial(engine: Engine): Migration {
 				.addColumn('created_at', 'text', (c) => c.notNull())
 				.modifyEnd(withoutRowid)
 				.execute();
-			await db.schema.createIndex('sessions_by_expiry').on('sessions').column('expires_at').execute();
+			await db.schema
+				.createIndex('sessions_by_expiry')
+				.on('sessions')
+				.column('expires_at')
+				.execute();
 
 			await db.schema
 				.createTable('settings')
