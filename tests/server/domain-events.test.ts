@@ -115,9 +115,12 @@ describe.each(ENGINES)('domain events (%s)', (engine) => {
 		work: () => Promise<unknown>
 	): Promise<{ userId: number; seq: number; committed: boolean }[]> {
 		const reads: Promise<{ userId: number; seq: number; committed: boolean }>[] = [];
+		// On PostgreSQL a commit is announced twice, in-process and by NOTIFY; count each seq once.
+		const seen = new Set<string>();
 		const off = store.subscribe((signal) => {
-			if (signal.kind !== 'events') return;
+			if (signal.kind !== 'events' || seen.has(`${signal.userId}:${signal.seq}`)) return;
 			const { userId, seq } = signal;
+			seen.add(`${userId}:${seq}`);
 			reads.push(
 				db
 					.selectFrom('event_log')

@@ -54,6 +54,33 @@ async function expectWelcome(origin: string): Promise<void> {
 	client.close();
 }
 
+/**
+ * An event caused by a form action (the app's store, in SvelteKit's module graph) reaches the
+ * socket the plugin serves: both use the one app instance of the process.
+ */
+async function expectLiveEvent(origin: string): Promise<void> {
+	const client = new TestClient(`${origin.replace('http', 'ws')}/ws`, { token, origin });
+	const welcome = await client.next('welcome');
+	const lastSeq = (welcome.data as { lastSeq: number }).lastSeq;
+	client.send({ type: 'resume', data: { lastSeq } });
+	client.send({ type: 'ping' });
+	await client.next('pong');
+	const response = await fetch(`${origin}/simulate?/notification`, {
+		method: 'POST',
+		headers: {
+			origin,
+			cookie: `session=${token}`,
+			accept: 'application/json',
+			'x-sveltekit-action': 'true',
+			'content-type': 'application/x-www-form-urlencoded'
+		},
+		body: 'category=system'
+	});
+	expect(response.status).toBe(200);
+	expect(await client.next('notification:new', 15_000)).toMatchObject({ seq: lastSeq + 1 });
+	client.close();
+}
+
 describe('vite dev', () => {
 	let server: ViteDevServer;
 
@@ -70,6 +97,10 @@ describe('vite dev', () => {
 
 	it('serves /ws on the dev server with the session cookie', async () => {
 		await expectWelcome(originOf(server));
+	});
+
+	it("delivers the app's events to the sockets it serves (one app per process)", async () => {
+		await expectLiveEvent(originOf(server));
 	});
 
 	it('leaves the HMR socket working', async () => {
@@ -97,5 +128,9 @@ describe('vite preview', () => {
 
 	it('serves /ws on the preview server', async () => {
 		await expectWelcome(originOf(server));
+	});
+
+	it("delivers the app's events to the sockets it serves (one app per process)", async () => {
+		await expectLiveEvent(originOf(server));
 	});
 });

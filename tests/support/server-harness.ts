@@ -87,6 +87,8 @@ export interface RealtimeTestServerOptions {
 	/** Reuse this storage (e.g. to restart on the same log); the caller removes it. */
 	storage?: TestStorage;
 	retainedEvents?: number;
+	/** On PostgreSQL: the LISTEN connection's first reconnect delay. */
+	listenRetryMs?: number;
 	hub?: Partial<Omit<HubOptions, 'store' | 'authenticate'>>;
 }
 
@@ -101,6 +103,7 @@ export async function startRealtimeTestServer(
 	const app = await createServerApp({
 		database: storage.config,
 		retainedEvents: options.retainedEvents,
+		listenRetryMs: options.listenRetryMs,
 		hub: { logger, ...options.hub }
 	});
 	const { hub, store } = app;

@@ -22,6 +22,8 @@ export interface ServerApp {
 	database: AppDatabase;
 	store: EventStore;
 	hub: RealtimeHub<DomainTransaction>;
+	/** On PostgreSQL, the node's LISTEN connection. */
+	listener?: PgListener;
 	/** Close the hub (sockets get 1001), the LISTEN connection and the database. */
 	close(): Promise<void>;
 }
@@ -33,6 +35,8 @@ export interface ServerAppOptions {
 	retainedEvents?: number;
 	hub?: Partial<Omit<HubOptions<DomainTransaction>, 'store' | 'authenticate'>>;
 	afterCommit?: () => void;
+	/** The LISTEN connection's first reconnect delay (see PgListener). */
+	listenRetryMs?: number;
 }
 
 /** Open and compose everything; the caller owns the result and closes it. */
@@ -48,7 +52,9 @@ export async function createServerApp(options: ServerAppOptions): Promise<Server
 			afterCommit: options.afterCommit
 		});
 		if (options.database.engine === 'postgres') {
-			listener = new PgListener(options.database.url, (signal) => store.receive(signal));
+			listener = new PgListener(options.database.url, (signal) => store.receive(signal), {
+				retryMinMs: options.listenRetryMs
+			});
 			await listener.start();
 		}
 		const hub = createHub<DomainTransaction>({
@@ -62,6 +68,7 @@ export async function createServerApp(options: ServerAppOptions): Promise<Server
 			database,
 			store,
 			hub,
+			listener,
 			close: () =>
 				(closing ??= (async () => {
 					await hub.close();

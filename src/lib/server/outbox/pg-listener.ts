@@ -11,6 +11,8 @@ import type { StoreSignal } from '../realtime/store';
 import { EVENTS_CHANNEL, SIGNALS_CHANNEL } from './event-store';
 
 const RETRY_MIN_MS = 100;
+/** The LISTEN connection's application_name (pg_stat_activity shows which connection it is). */
+export const LISTENER_NAME = 'career-copilot-listener';
 const RETRY_MAX_MS = 5_000;
 
 /** A NOTIFY payload as a signal, or null when it is not one of ours. */
@@ -41,17 +43,29 @@ export function parseNotification(
 	}
 }
 
+export interface PgListenerOptions {
+	/** The first reconnect delay (doubled per failure up to 5 s). Default 100 ms. */
+	retryMinMs?: number;
+}
+
 export class PgListener {
 	readonly #url: string;
 	readonly #onSignal: (signal: StoreSignal) => void;
+	readonly #retryMinMs: number;
 	#client: pg.Client | undefined;
-	#retryMs = RETRY_MIN_MS;
+	#retryMs: number;
 	#timer: NodeJS.Timeout | undefined;
 	#closed = false;
 
-	constructor(url: string, onSignal: (signal: StoreSignal) => void) {
+	constructor(
+		url: string,
+		onSignal: (signal: StoreSignal) => void,
+		options: PgListenerOptions = {}
+	) {
 		this.#url = url;
 		this.#onSignal = onSignal;
+		this.#retryMinMs = options.retryMinMs ?? RETRY_MIN_MS;
+		this.#retryMs = this.#retryMinMs;
 	}
 
 	/** Connect and LISTEN; resolves once listening (throws when the first attempt fails). */
@@ -73,7 +87,7 @@ export class PgListener {
 	}
 
 	async #connect(): Promise<void> {
-		const client = new pg.Client(pgClientConfig(this.#url));
+		const client = new pg.Client({ ...pgClientConfig(this.#url), application_name: LISTENER_NAME });
 		client.on('notification', ({ channel, payload }) => {
 			const signal = parseNotification(channel, payload);
 			if (signal) this.#onSignal(signal);
@@ -94,7 +108,7 @@ export class PgListener {
 		}
 		client.once('end', () => this.#lost(client));
 		this.#client = client;
-		this.#retryMs = RETRY_MIN_MS;
+		this.#retryMs = this.#retryMinMs;
 	}
 
 	#lost(client: pg.Client): void {
