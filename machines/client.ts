@@ -5,14 +5,21 @@
  * inspector.
  */
 import { createActor, type Actor, type ActorOptions } from 'xstate';
-import { connectionMachine, type ConnectionMachine } from './connection';
+import {
+	connectionInput,
+	connectionIO,
+	connectionMachine,
+	provideIO,
+	type ConnectionMachine,
+	type Welcome
+} from './connection';
 import { resolveOptions, type ConnectionOptions } from './options';
-import type {
-	CoreEventMap,
-	EventFrame,
-	EventMapOf,
-	EventSchemas,
-	ServerErrorData
+import {
+	CLIENT_CONTROL_TYPES,
+	type EventFrame,
+	type EventMapOf,
+	type EventSchemas,
+	type ServerErrorData
 } from './protocol';
 import { planSend, type SendPlan } from './queue';
 import {
@@ -36,7 +43,10 @@ export interface SendResult extends SendPlan {
 
 /** Extra ways to run the client: another machine (`.provide()`d), the inspector, a clock. */
 export interface ClientRuntime {
-	/** The chart to run, e.g. `connectionMachine.provide({ actors: { socket } })`. */
+	/**
+	 * The chart to run, e.g. `connectionMachine.provide({ actors: { socket } })`. The client binds
+	 * its options' outside world (`WebSocket`, `now`, `storage`...) into it with `provideIO`.
+	 */
 	machine?: ConnectionMachine;
 	/** An inspector, e.g. `createBrowserInspector().inspect` from @statelyai/inspect. */
 	inspect?: ActorOptions<ConnectionMachine>['inspect'];
@@ -47,7 +57,8 @@ export interface ClientRuntime {
 	clock?: ActorOptions<ConnectionMachine>['clock'];
 }
 
-export interface RealtimeClient<M extends Record<string, unknown> = CoreEventMap> {
+/** A client whose events `M` (name -> payload type) come from its `events` option. */
+export interface RealtimeClient<M extends Record<string, unknown> = Record<string, unknown>> {
 	/** The running connection actor: `useSelector(client.actor, ...)`, the inspector, tests. */
 	readonly actor: Actor<ConnectionMachine>;
 	/** Connect (from idle, disconnected or failed); ignored while connecting or connected. */
@@ -70,6 +81,11 @@ export interface RealtimeClient<M extends Record<string, unknown> = CoreEventMap
 	isConnected(): boolean;
 	/** Call `listener` whenever the status changes. */
 	onStatusChange(listener: (status: ConnectionStatus, detail: StatusDetail) => void): Unsubscribe;
+	/**
+	 * Call `listener` when the server welcomes a new connection: a session began (after the first
+	 * connect and after every reconnect). A socket the server closes at once (4401) is not one.
+	 */
+	onConnected(listener: (welcome: Welcome) => void): Unsubscribe;
 	/** Call `listener` when the server says the client missed too much: refetch everything. */
 	onResync(listener: (lastSeq: number) => void): Unsubscribe;
 	/**
@@ -81,24 +97,26 @@ export interface RealtimeClient<M extends Record<string, unknown> = CoreEventMap
 	onError(listener: (error: ServerErrorData) => void): Unsubscribe;
 }
 
-const RESERVED_TYPES = new Set(['resume', 'ping', 'pong']);
-
 /**
  * Create and start a client. Throws a `TypeError` naming the option when an option is invalid.
  *
  * @example
+ * const Chat = z.object({ text: z.string() }); // any Standard Schema v1: zod, valibot, arktype...
  * const client = createRealtimeClient({ url: 'wss://example.com/ws', events: { 'chat:message': Chat } });
- * const off = client.subscribe('job:recommendation', (data) => console.log(data.job.title));
+ * const off = client.subscribe('chat:message', (data) => console.log(data.text)); // typed
  */
 export function createRealtimeClient<S extends EventSchemas = Record<never, never>>(
 	options: ConnectionOptions<S>,
 	runtime: ClientRuntime = {}
-): RealtimeClient<CoreEventMap & EventMapOf<S>> {
+): RealtimeClient<EventMapOf<S>> {
 	const resolved = resolveOptions(options);
 	const { logger } = resolved;
 	const { machine = connectionMachine, ...actorOptions } = runtime;
 	// Spread, not `clock: runtime.clock`: an explicit undefined would replace xstate's default clock.
-	const actor = createActor(machine, { ...actorOptions, input: resolved });
+	const actor = createActor(provideIO(machine, connectionIO(resolved)), {
+		...actorOptions,
+		input: connectionInput(resolved)
+	});
 	// Handlers of every type in one map; `subscribe`'s signature is what keeps them typed. The
 	// lists are replaced, never changed, so dispatch iterates a plain array without copying it.
 	const handlers = new Map<string, readonly EventHandler<unknown>[]>();
@@ -160,7 +178,9 @@ export function createRealtimeClient<S extends EventSchemas = Record<never, neve
 			if (typeof type !== 'string' || type.length < 1 || type.length > 64) {
 				throw new TypeError('type must be a string of 1 to 64 characters');
 			}
-			if (RESERVED_TYPES.has(type)) throw new TypeError(`type ${type} is a control frame's`);
+			if (CLIENT_CONTROL_TYPES.includes(type)) {
+				throw new TypeError(`type ${type} is a control frame's`);
+			}
 			const message = { id: nextId(), type, data: toJson(data) };
 			if (!running()) return { id: message.id, outcome: 'dropped' };
 			const snapshot = actor.getSnapshot();
@@ -174,6 +194,12 @@ export function createRealtimeClient<S extends EventSchemas = Record<never, neve
 		onStatusChange(listener) {
 			statusListeners.add(listener);
 			return () => void statusListeners.delete(listener);
+		},
+		onConnected(listener) {
+			const subscription = actor.on('realtime.connected', ({ type: _type, ...welcome }) =>
+				listener(welcome)
+			);
+			return () => subscription.unsubscribe();
 		},
 		onResync(listener) {
 			const subscription = actor.on('realtime.resync', ({ lastSeq }) => listener(lastSeq));

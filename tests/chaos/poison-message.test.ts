@@ -13,6 +13,7 @@ import { createRealtimeClient, type RealtimeClient } from '../../machines/client
 import { countingWebSocket } from '../support/chaos-ws';
 import { waitFor } from '../support/chaos-wait';
 import { startRealtimeTestServer, type RealtimeTestServer } from '../support/server-harness';
+import { coreEventSchemas } from '../../src/lib/protocol';
 
 let server: RealtimeTestServer | undefined;
 let client: RealtimeClient | undefined;
@@ -34,6 +35,7 @@ describe('a message the server refuses', () => {
 		});
 		client = createRealtimeClient({
 			url: server.url,
+			events: coreEventSchemas,
 			WebSocket: WebSocket,
 			reconnectInterval: 50,
 			logger: { warn: () => {}, error: () => {} }

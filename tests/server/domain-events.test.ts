@@ -6,12 +6,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/lib/server/db';
 import type { EventStore } from '../../src/lib/server/outbox/event-store';
-import {
-	coreEventSchemas,
-	parseServerFrame,
-	type EventFrame,
-	type Notification
-} from '../../machines/protocol';
+import { parseServerFrame, type EventFrame } from '../../machines/protocol';
+import { coreEventSchemas, type Notification } from '../../src/lib/protocol';
 import {
 	countByStatus,
 	listApplications,

@@ -6,7 +6,7 @@
  * event to a client that resumes after it (a reconnect).
  */
 import { randomUUID } from 'node:crypto';
-import type { Notification } from '../../machines/protocol';
+import type { Notification } from '../../src/lib/protocol';
 import { openDatabase } from '../../src/lib/server/db';
 import { EventStore } from '../../src/lib/server/outbox/event-store';
 

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EventFrame } from '../../machines/protocol';
+import type { EventFrame } from 'statechart-websocket';
 import { createServerApp, type ServerApp } from '../../src/lib/server/app';
 import { createSession } from '../../src/lib/server/auth';
 import type { DatabaseConfig, Db } from '../../src/lib/server/db';

@@ -3,7 +3,7 @@
  * announced to every socket of the user (`application:status_change`) and kept as an
  * `application` notification.
  */
-import { APPLICATION_STATUSES, type ApplicationStatus } from '$machines/protocol';
+import { APPLICATION_STATUSES, type ApplicationStatus } from '$lib/protocol';
 import { invalid, notFound } from './errors';
 import type { Queryable } from '../db';
 import { emitEvent, type DomainStore } from './events';

@@ -20,7 +20,8 @@
  * - Domain functions take the store (or a `Queryable` for plain reads) as their first argument;
  *   nothing here reaches for a process-wide instance.
  */
-import type { CoreEventMap, CoreEventType, EventFrame } from '$machines/protocol';
+import type { EventFrame } from 'statechart-websocket';
+import type { CoreEventMap, CoreEventType } from '$lib/protocol';
 import type { EventStore, OutboxTransaction } from '../outbox/event-store';
 
 /** What domain functions write through: reads on `db`, changes with events in `transaction`. */

@@ -8,7 +8,7 @@ import {
 	NOTIFICATION_CATEGORIES,
 	type Notification,
 	type NotificationCategory
-} from '$machines/protocol';
+} from '$lib/protocol';
 import type { Queryable } from '../db';
 import { emitEvent, type DomainStore } from './events';
 import { parseRecord } from './json';

@@ -2,7 +2,7 @@
  * The simulate page's actions: each one causes a real domain event for the current user, so every
  * real-time path can be tried by hand. On unless SIMULATE=false.
  */
-import type { ApplicationStatus, NotificationCategory } from '$machines/protocol';
+import type { ApplicationStatus, NotificationCategory } from '$lib/protocol';
 import {
 	getApplication,
 	listApplications,

@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { EventFrame } from '../../../../machines/protocol';
+import type { EventFrame } from 'statechart-websocket';
 import type { Db, Engine, Tx } from '../db';
 import type {
 	HubStore,

@@ -11,13 +11,10 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import * as v from 'valibot';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import {
-	ClientMessageSchema,
-	CloseCode,
-	clientControlSchemas
-} from '../../../../machines/protocol';
+import { CloseCode } from 'statechart-websocket';
+import { ClientMessageSchema, clientControlSchemas } from '../../protocol/client-frames';
 import { isPath, type UpgradeHandler } from './global';
-import { isOriginAllowed } from './handshake';
+import { clientAddress, isOriginAllowed } from './handshake';
 import { resolveHubOptions, type HubOptions } from './options';
 import { TokenBucket } from './rate-limit';
 import type { HubSession, HubStore, StoreSignal } from './store';
@@ -44,7 +41,8 @@ export type FrameErrorCode =
 	'bad_json' | 'unknown_type' | 'bad_payload' | 'binary' | 'rate_limited' | 'handler_failed';
 
 /** Why a socket was accepted only to be closed at once (1008, 4401 or 4429). */
-export type RefusalKind = 'foreign_origin' | 'unauthorized' | 'connection_rate' | 'socket_cap';
+export type RefusalKind =
+	'unknown_address' | 'foreign_origin' | 'unauthorized' | 'connection_rate' | 'socket_cap';
 
 /** Counters for what the hub refused or cut, by kind. */
 export type DropKind =
@@ -266,7 +264,11 @@ export class RealtimeHub<Tx = unknown> implements UpgradeHandler {
 	}
 
 	async #admit(req: IncomingMessage): Promise<Admission> {
-		const address = req.socket.remoteAddress ?? 'unknown';
+		const address = clientAddress(req, this.#options);
+		if (address === undefined) {
+			const reason = `no client address in ${this.#options.addressHeader || 'the socket'}`;
+			return { ok: false, kind: 'unknown_address', code: CloseCode.POLICY, reason };
+		}
 		let bucket = this.#addresses.get(address);
 		if (!bucket) {
 			bucket = new TokenBucket(

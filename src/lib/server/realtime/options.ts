@@ -38,8 +38,19 @@ export interface HubOptions<Tx = unknown> {
 	maxSocketsPerUser: number;
 	/** Messages per socket; `closeAfter` messages over the limit in a row close it with 4429. */
 	messageRate: RateLimit & { closeAfter: number };
-	/** New sockets per remote address; over it, the socket is closed with 4429. */
+	/** New sockets per client address (see `addressHeader`); over it, the socket is closed with 4429. */
 	connectionRate: RateLimit;
+	/**
+	 * The header holding the client's address when a proxy sits in front (adapter-node's
+	 * ADDRESS_HEADER, e.g. `X-Forwarded-For`; any case). Empty (default): the socket's peer address.
+	 * A socket whose request lacks the header is closed with 1008.
+	 */
+	addressHeader: string;
+	/**
+	 * With `addressHeader` X-Forwarded-For: which address counts, from the right (adapter-node's
+	 * XFF_DEPTH): the number of trusted proxies in front of the server. Default 1.
+	 */
+	xffDepth: number;
 	/**
 	 * Browser Origins allowed besides the request's own host, or a function that decides alone.
 	 * A socket without an Origin header (not a browser) is not checked here; it still needs a token.
@@ -62,6 +73,8 @@ export const DEFAULT_HUB_OPTIONS: Omit<HubOptions, 'store' | 'authenticate'> = {
 	// A client flushes up to 100 queued messages at once on reconnect; allow that burst.
 	messageRate: { burst: 200, perSecond: 20, closeAfter: 50 },
 	connectionRate: { burst: 50, perSecond: 10 },
+	addressHeader: '',
+	xffDepth: 1,
 	allowedOrigins: [],
 	maxBufferedBytes: 4 * 1024 * 1024,
 	closeTimeout: 5_000,
@@ -84,6 +97,11 @@ export function resolveHubOptions<Tx>(
 	options: Partial<HubOptions<Tx>> & Pick<HubOptions<Tx>, 'store' | 'authenticate'>
 ): HubOptions<Tx> {
 	const resolved: HubOptions<Tx> = { ...DEFAULT_HUB_OPTIONS, ...options };
+	if (typeof resolved.addressHeader !== 'string' || /[^\w-]/.test(resolved.addressHeader)) {
+		throw new TypeError('hub option addressHeader must be a header name (or empty)');
+	}
+	// Node lower-cases the names in req.headers.
+	resolved.addressHeader = resolved.addressHeader.toLowerCase();
 	const store = resolved.store as Partial<HubStore<Tx>> | undefined;
 	const storeMethods = [
 		'append',
@@ -108,7 +126,8 @@ export function resolveHubOptions<Tx>(
 		'maxSocketsPerUser',
 		'maxBufferedBytes',
 		'closeTimeout',
-		'dedupeRetention'
+		'dedupeRetention',
+		'xffDepth'
 	] as const) {
 		positive(name, resolved[name]);
 	}
@@ -147,8 +166,9 @@ export function envInteger(env: NodeJS.ProcessEnv, name: string): number | undef
 
 /**
  * The options the running app takes from its environment: REALTIME_HEARTBEAT_MS,
- * REALTIME_MAX_SOCKETS_PER_USER, and
- * REALTIME_ALLOWED_ORIGINS (comma-separated) plus adapter-node's ORIGIN.
+ * REALTIME_MAX_SOCKETS_PER_USER and REALTIME_ALLOWED_ORIGINS (comma-separated), plus
+ * adapter-node's ORIGIN (the origin the app is served from, allowed as well), ADDRESS_HEADER and
+ * XFF_DEPTH (the client address the per-address limits count).
  */
 export function hubOptionsFromEnv(env: NodeJS.ProcessEnv): Partial<HubOptions> {
 	const options: Partial<HubOptions> = {};
@@ -156,6 +176,9 @@ export function hubOptionsFromEnv(env: NodeJS.ProcessEnv): Partial<HubOptions> {
 	const maxSocketsPerUser = envInteger(env, 'REALTIME_MAX_SOCKETS_PER_USER');
 	if (heartbeatInterval) options.heartbeatInterval = heartbeatInterval;
 	if (maxSocketsPerUser) options.maxSocketsPerUser = maxSocketsPerUser;
+	const xffDepth = envInteger(env, 'XFF_DEPTH');
+	if (env.ADDRESS_HEADER) options.addressHeader = env.ADDRESS_HEADER.trim();
+	if (xffDepth) options.xffDepth = xffDepth;
 	const origins = [env.ORIGIN ?? '', ...(env.REALTIME_ALLOWED_ORIGINS ?? '').split(',')]
 		.map((origin) => origin.trim())
 		.filter(Boolean)

@@ -3,7 +3,7 @@
  * PostgreSQL): the per-user event log, exactly-once client messages, and a feed of signals
  * (new rows, ended sessions). The hub keeps no event buffer of its own: it sends from the log.
  */
-import type { EventFrame } from '../../../../machines/protocol';
+import type { EventFrame } from 'statechart-websocket';
 
 /** One logged event in its wire form (serialized once, sent as is). */
 export interface StoredEvent {
