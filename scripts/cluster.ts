@@ -4,9 +4,10 @@
  *
  * - PostgreSQL: the server `DATABASE_URL` names, or else a private one started for the run
  *   (initdb/pg_ctl in a temporary folder; removed when the script ends).
- * - Nodes: 127.0.0.1 on PORT+1 … PORT+CLUSTER_NODES, each with the same DATABASE_URL and
- *   SESSION_SECRET, ADDRESS_HEADER=X-Forwarded-For and XFF_DEPTH=1 (nginx appends the client's
- *   address); any other variable you set (REALTIME_*, ORIGIN, SIMULATE, ...) reaches every node.
+ * - Nodes: 127.0.0.1 on PORT+1 … PORT+CLUSTER_NODES, each with the same DATABASE_URL,
+ *   ADDRESS_HEADER=X-Forwarded-For and XFF_DEPTH=1 (nginx appends the client's address); any other
+ *   variable you set (SESSION_SECRET, REALTIME_*, ORIGIN, SIMULATE, ...) reaches every node. The
+ *   session-signing secret is otherwise made once and kept in the shared database.
  * - nginx: 127.0.0.1:PORT (default 8080), round robin over the nodes, WebSocket upgrade headers,
  *   X-Forwarded-For; its config is printed so you can copy it.
  *
@@ -14,7 +15,6 @@
  * `postgresql` and `nginx` packages.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Nginx } from '../tests/support/nginx';
@@ -104,7 +104,6 @@ try {
 		NODE_ENV: 'production',
 		HOST: '127.0.0.1',
 		DATABASE_URL: databaseUrl,
-		SESSION_SECRET: process.env.SESSION_SECRET ?? randomBytes(32).toString('hex'),
 		ADDRESS_HEADER: process.env.ADDRESS_HEADER ?? 'X-Forwarded-For',
 		XFF_DEPTH: process.env.XFF_DEPTH ?? '1'
 	};

@@ -1,12 +1,11 @@
 /**
  * Several nodes of the built server (`node build/server.js`) on one PostgreSQL database behind a
  * real nginx, as the operator runs them (see scripts/cluster.ts): every node gets the same
- * DATABASE_URL and SESSION_SECRET, reads the client address from X-Forwarded-For (nginx appends
- * it), and nginx spreads sockets over the nodes round robin. Nodes can be killed, stopped and
+ * DATABASE_URL (the session-signing secret lives in it), reads the client address from
+ * X-Forwarded-For (nginx appends it), and nginx spreads sockets over the nodes round robin. Nodes can be killed, stopped and
  * started again (same port, same database); with `privatePostgres` the PostgreSQL cluster is this
  * harness's own and can be restarted too. `stop()` ends everything it started, and removes it.
  */
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { hashPassword } from '../../src/lib/server/auth';
 import { PASSWORD } from './chaos-auth';
@@ -78,8 +77,6 @@ export class Cluster {
 			nginx = await Nginx.start({ ...options.nginx, upstreams: ports });
 			const env = {
 				DATABASE_URL: databaseUrl,
-				// The same key on every node: a session signed by one is valid on all.
-				SESSION_SECRET: randomBytes(32).toString('hex'),
 				ADDRESS_HEADER: 'X-Forwarded-For',
 				XFF_DEPTH: '1',
 				...options.env
