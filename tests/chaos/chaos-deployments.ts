@@ -133,7 +133,7 @@ class SingleNode extends NodesDeployment implements ChaosDeployment {
 	}
 
 	async addUsers(count: number): Promise<ChaosUser[]> {
-		const users = addUsers(this.server.databasePath, count);
+		const users = await addUsers(this.server.databasePath, count);
 		const writer = new Database(this.server.databasePath);
 		try {
 			writer.pragma('busy_timeout = 5000');

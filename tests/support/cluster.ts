@@ -7,8 +7,7 @@
  * harness's own and can be restarted too. `stop()` ends everything it started, and removes it.
  */
 import pg from 'pg';
-import { hashPassword } from '../../src/lib/server/auth';
-import { PASSWORD } from './chaos-auth';
+import { addUsers } from './chaos-auth';
 import { ServerProcess } from './chaos-server';
 import { Nginx, type NginxOptions } from './nginx';
 import { createDatabase, PrivatePostgres, type TestDatabase } from './postgres';
@@ -27,7 +26,7 @@ export interface ClusterOptions {
 	nginx?: Omit<NginxOptions, 'upstreams'>;
 }
 
-/** A user written straight into the shared database, with the password {@link PASSWORD}. */
+/** A user written straight into the shared database, with chaos-auth's PASSWORD. */
 export interface ClusterUser {
 	id: number;
 	email: string;
@@ -116,22 +115,11 @@ export class Cluster {
 	}
 
 	/**
-	 * Add `count` users (`<prefix>-<n>@example.com`) with skills that match the jobs the simulate
-	 * page posts; returns their ids and emails.
+	 * Add `count` users (`<prefix>-<n>@example.com`, password chaos-auth's PASSWORD) with skills that
+	 * match the jobs the simulate page posts; returns their ids and emails.
 	 */
-	async addUsers(count: number, prefix = 'cluster'): Promise<ClusterUser[]> {
-		const hash = hashPassword(PASSWORD);
-		const skills = JSON.stringify(['typescript', 'svelte', 'node', 'websockets', 'sql']);
-		const users: ClusterUser[] = [];
-		for (let n = 0; n < count; n++) {
-			const email = `${prefix}-${n}@example.com`;
-			const { rows } = await this.db.query<{ id: number }>(
-				'INSERT INTO users (email, name, password_hash, skills, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id',
-				[email, `${prefix} ${n}`, hash, skills, new Date().toISOString()]
-			);
-			users.push({ id: Number(rows[0].id), email });
-		}
-		return users;
+	addUsers(count: number, prefix = 'cluster'): Promise<ClusterUser[]> {
+		return addUsers({ engine: 'postgres', url: this.databaseUrl }, count, prefix);
 	}
 
 	/** Everything the nodes printed, PostgreSQL's log and nginx's (attach to a failing test). */
