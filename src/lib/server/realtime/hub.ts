@@ -115,7 +115,7 @@ const TEXT = { binary: false } as const;
 const HEARTBEAT_SLICES = 10;
 
 /** Events read from the log per query when a socket is behind. */
-const LOG_PAGE = 500;
+const LOG_PAGE = 1_000;
 
 export class RealtimeHub<Tx = unknown> implements UpgradeHandler {
 	readonly #options: HubOptions<Tx>;
