@@ -40,6 +40,8 @@ export function startWorker(
 			'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"',
 			process.execPath,
 			'--expose-gc',
+			// The app imports the package by name; run it from source, as `npm run bench` does.
+			'--conditions=source',
 			'--import',
 			'tsx',
 			script,
