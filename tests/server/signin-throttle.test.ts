@@ -12,6 +12,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { up } from '../../src/lib/server/signin/migration';
+import { testDatabase } from '../support/postgres-vitest';
 import { DEFAULT_SCHEDULE } from '../../src/lib/server/signin/schedule';
 import {
 	addressKey,
@@ -53,18 +54,12 @@ const sqlite: Engine = {
 const postgres: Engine = {
 	name: 'postgres',
 	async open() {
-		// A schema of its own in the test database, so parallel suites never see each other.
-		const schema = `signin_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-		const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-		await admin.connect();
-		await admin.query(`CREATE SCHEMA ${schema}`);
+		const database = await testDatabase();
 		const opened: Kysely<SigninTables>[] = [];
 		const connect = () => {
-			const pool = new pg.Pool({
-				connectionString: process.env.TEST_DATABASE_URL,
-				options: `-c search_path=${schema}`,
-				max: 4
-			});
+			const pool = new pg.Pool({ connectionString: database.url, max: 4 });
+			// The drop below ends connections pg is still closing; that is expected, not an error.
+			pool.on('connect', (client) => client.on('error', () => {}));
 			const db = new Kysely<SigninTables>({ dialect: new PostgresDialect({ pool }) });
 			opened.push(db);
 			return db;
@@ -74,14 +69,13 @@ const postgres: Engine = {
 			connect,
 			async dispose() {
 				for (const db of opened) await db.destroy();
-				await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-				await admin.end();
+				await database.drop();
 			}
 		};
 	}
 };
 
-const ENGINES = process.env.TEST_DATABASE_URL ? [sqlite, postgres] : [sqlite];
+const ENGINES = [sqlite, postgres];
 
 describe('addressKey', () => {
 	it('keeps IPv4 whole, folds IPv4-mapped IPv6 into IPv4, and takes the /64 of IPv6', () => {
