@@ -55,20 +55,23 @@ const postgres: Engine = {
 	name: 'postgres',
 	async open() {
 		const database = await testDatabase();
-		const opened: Kysely<SigninTables>[] = [];
+		const opened: { db: Kysely<SigninTables>; pool: pg.Pool }[] = [];
 		const connect = () => {
 			const pool = new pg.Pool({ connectionString: database.url, max: 4 });
-			// The drop below ends connections pg is still closing; that is expected, not an error.
-			pool.on('connect', (client) => client.on('error', () => {}));
 			const db = new Kysely<SigninTables>({ dialect: new PostgresDialect({ pool }) });
-			opened.push(db);
+			opened.push({ db, pool });
 			return db;
 		};
 		await up(connect() as Kysely<unknown>);
 		return {
 			connect,
 			async dispose() {
-				for (const db of opened) await db.destroy();
+				for (const { db, pool } of opened) {
+					// pool.end() resolves before its connections have closed; the drop (WITH FORCE) may
+					// end one of them first, which the pool reports as an error of an idle client.
+					pool.on('error', () => {});
+					await db.destroy();
+				}
 				await database.drop();
 			}
 		};
