@@ -14,6 +14,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type RequestListener } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { closeDb } from '../src/lib/server/db';
+import { requestIsHttps, STRICT_TRANSPORT_SECURITY } from '../src/lib/server/https';
 import { getHub } from '../src/lib/server/realtime/hub';
 
 /** How long shutdown waits for HTTP requests in flight before cutting them. */
@@ -37,14 +38,14 @@ if (!existsSync(fileURLToPath(handlerUrl))) {
 const { handler } = (await import(handlerUrl.href)) as { handler: RequestListener };
 
 const hub = getHub();
-const server = createServer(
-	protocolFromSocket
-		? (req, res) => {
-				req.headers[SOCKET_PROTOCOL_HEADER] = 'http';
-				handler(req, res);
-			}
-		: handler
-);
+const server = createServer((req, res) => {
+	if (protocolFromSocket) req.headers[SOCKET_PROTOCOL_HEADER] = 'http';
+	// Static files are answered before the app's hooks run: HSTS goes on every answer here.
+	else if (requestIsHttps(req.headers, process.env)) {
+		res.setHeader('strict-transport-security', STRICT_TRANSPORT_SECURITY);
+	}
+	handler(req, res);
+});
 // /ws goes to the hub; nothing else here upgrades, so any other upgrade gets a 404.
 server.on('upgrade', (req, socket, head) => {
 	if (!hub.handleUpgrade(req, socket, head)) {

@@ -3,6 +3,7 @@ import { env } from '$env/dynamic/public';
 import { SESSION_COOKIE, userFromToken } from '$lib/server/auth';
 import { allowConnectTo, socketOrigin } from '$lib/server/csp';
 import { getDb } from '$lib/server/db';
+import { STRICT_TRANSPORT_SECURITY } from '$lib/server/https';
 import { registerDomainHandlers } from '$lib/server/domain/handlers';
 import { getHub } from '$lib/server/realtime/hub';
 
@@ -47,7 +48,7 @@ function securityHeaders(url: URL): Record<string, string> {
 		'referrer-policy': 'strict-origin-when-cross-origin',
 		'cross-origin-opener-policy': 'same-origin',
 		'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
-		...(url.protocol === 'https:' ? { 'strict-transport-security': 'max-age=15552000' } : {})
+		...(url.protocol === 'https:' ? { 'strict-transport-security': STRICT_TRANSPORT_SECURITY } : {})
 	};
 }
 
