@@ -4,6 +4,7 @@ import { SESSION_COOKIE, userFromToken } from '$lib/server/auth';
 import { allowConnectTo, socketOrigin } from '$lib/server/csp';
 import { getDb } from '$lib/server/db';
 import { STRICT_TRANSPORT_SECURITY } from '$lib/server/https';
+import { withRefusalStatus } from '$lib/server/signin';
 import { registerDomainHandlers } from '$lib/server/domain/handlers';
 import { getHub } from '$lib/server/realtime/hub';
 
@@ -72,6 +73,10 @@ function withSocketOrigin(response: Response): Response {
 	return withHeaders(response, { 'content-security-policy': allowConnectTo(policy, origin) });
 }
 
+function isSignIn(event: RequestEvent): boolean {
+	return event.request.method === 'POST' && event.url.pathname === '/login';
+}
+
 /** Who is signed in, and the sign-in wall: signed-out visitors go to /login?redirectTo=… */
 export const handle: Handle = async ({ event, resolve }) => {
 	event.locals.user = userFromToken(getDb(), sessionToken(event));
@@ -86,5 +91,6 @@ export const handle: Handle = async ({ event, resolve }) => {
 			headers
 		);
 	}
-	return withHeaders(withSocketOrigin(await resolve(event)), headers);
+	const response = withSocketOrigin(await resolve(event));
+	return withHeaders(isSignIn(event) ? withRefusalStatus(response) : response, headers);
 };

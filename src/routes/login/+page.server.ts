@@ -1,7 +1,9 @@
 import { fail, redirect } from '@sveltejs/kit';
 import * as v from 'valibot';
+import { env } from '$env/dynamic/private';
 import { authenticate, startSession } from '$lib/server/auth';
 import { getDb } from '$lib/server/db';
+import { refusal, signinKeys, signinThrottle, signinStore } from '$lib/server/signin';
 import { isExternalHref, safeHref } from '$lib/url';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -34,8 +36,13 @@ const LoginForm = v.object({
 });
 
 export const actions: Actions = {
-	/** Sign in with email and password, then go to `redirectTo` (same-origin only). */
-	default: async ({ request, cookies, url }) => {
+	/**
+	 * Sign in with email and password, then go to `redirectTo` (same-origin only). Failures are
+	 * throttled per account and per client address; a throttled attempt is answered 429 with
+	 * Retry-After before its password is looked at. Every failure gets the same answer whether or
+	 * not the account exists.
+	 */
+	default: async ({ request, cookies, url, getClientAddress, setHeaders }) => {
 		const form = await request.formData().catch(() => new FormData());
 		const fields = Object.fromEntries(
 			['email', 'password', 'redirectTo'].flatMap((name) => {
@@ -46,8 +53,17 @@ export const actions: Actions = {
 		const email = (fields.email ?? '').trim().slice(0, 254);
 		const parsed = v.safeParse(LoginForm, fields);
 		if (!parsed.success) return fail(400, { email, message: parsed.issues[0].message });
+		const keys = signinKeys(parsed.output.email, getClientAddress());
+		const throttle = signinThrottle(signinStore(getDb()), env);
+		const gate = await throttle.begin(keys);
+		if (!gate.allowed) {
+			const { retryAfter, message } = refusal(gate.retryAfterMs);
+			setHeaders({ 'retry-after': String(retryAfter) });
+			return fail(429, { email, message });
+		}
 		const user = await authenticate(getDb(), parsed.output.email, parsed.output.password);
 		if (!user) return fail(400, { email, message: 'Incorrect email or password' });
+		await throttle.succeeded(keys);
 		startSession(cookies, user.id, url);
 		redirect(303, destination(parsed.output.redirectTo));
 	}

@@ -1,0 +1,248 @@
+/**
+ * Password guessing against the built server, as an attacker would run it: failed sign-ins are
+ * throttled per account and per client address (taken from X-Forwarded-For, as the proxy
+ * deployment sets ADDRESS_HEADER and XFF_DEPTH), a throttled attempt is 429 with Retry-After and
+ * its password is not checked, success resets the run, parallel guesses cannot all slip through
+ * while the count reads free, two server processes on one store throttle the same run, and an
+ * unknown e-mail and a wrong password get the same answer, in the same time.
+ */
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addUsers, DEMO_USERS, PASSWORD } from '../support/chaos-auth';
+import { ServerProcess } from '../support/chaos-server';
+
+const BEHIND_PROXY = { ADDRESS_HEADER: 'X-Forwarded-For', XFF_DEPTH: '1' };
+
+interface Answer {
+	status: number;
+	retryAfter: string | null;
+	setCookie: string[];
+	/**
+	 * The headers, without those that differ between any two answers: the date, and digests and
+	 * lengths of the body (which holds a fresh nonce and the echoed e-mail).
+	 */
+	headers: Record<string, string>;
+	/** The body with CSP nonces and the echoed e-mail blanked out. */
+	body: string;
+	ms: number;
+}
+
+let addressCounter = 0;
+/** An address no other attempt of this file uses. */
+const freshAddress = () => `198.18.${Math.floor(++addressCounter / 250)}.${addressCounter % 250}`;
+
+/**
+ * POST /login as a plain form (HTML answer) or as `use:enhance` does (JSON), from `address` (the
+ * address a proxy would have appended to X-Forwarded-For).
+ */
+async function attempt(
+	server: ServerProcess,
+	email: string,
+	password: string,
+	{ address = freshAddress(), enhanced = false } = {}
+): Promise<Answer> {
+	const started = performance.now();
+	const response = await fetch(`${server.origin}/login`, {
+		method: 'POST',
+		redirect: 'manual',
+		headers: {
+			'content-type': 'application/x-www-form-urlencoded',
+			origin: server.origin,
+			// What the client wrote itself (left) changes every time; the proxy appended `address`.
+			'x-forwarded-for': `${freshAddress()}, ${address}`,
+			...(enhanced
+				? { accept: 'application/json', 'x-sveltejs-action': 'true' }
+				: { accept: 'text/html' })
+		},
+		body: new URLSearchParams({ email, password })
+	});
+	const text = await response.text();
+	const ms = performance.now() - started;
+	const blank = (value: string) =>
+		value
+			.replace(/nonce-[\w+/=-]+/g, 'nonce-N')
+			.replace(/nonce="[^"]+"/g, 'nonce="N"')
+			.replaceAll(email, 'EMAIL');
+	const headers = Object.fromEntries(
+		[...response.headers]
+			.filter(([name]) => !['date', 'etag', 'content-length', 'set-cookie'].includes(name))
+			.map(([name, value]) => [name, blank(value)])
+	);
+	return {
+		status: response.status,
+		retryAfter: response.headers.get('retry-after'),
+		setCookie: response.headers.getSetCookie(),
+		headers,
+		body: blank(text),
+		ms
+	};
+}
+
+/** The text of the form's alert in an HTML answer, or the JSON action result's message. */
+function message(answer: Answer): string | undefined {
+	const html = /data-testid="login-error"[^>]*>([^<]*)</.exec(answer.body)?.[1];
+	if (html) return html;
+	const result = JSON.parse(answer.body) as { data?: string };
+	// devalue: [{ email: 1, message: 2 }, "EMAIL", "the message"]
+	return (JSON.parse(result.data ?? '[]') as unknown[]).find(
+		(item): item is string => typeof item === 'string' && item !== 'EMAIL'
+	);
+}
+
+function median(values: number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.floor(sorted.length / 2)];
+}
+
+let server: ServerProcess;
+
+beforeAll(async () => {
+	if (!existsSync('build/server.js')) throw new Error('build/server.js missing: run npm run build');
+	server = await ServerProcess.start({ env: BEHIND_PROXY });
+}, 60_000);
+
+afterAll(async () => {
+	await server?.stop();
+});
+
+describe('per account', () => {
+	it('5 failures are free, the 6th from any address is 429 with Retry-After and the right password is not checked', async () => {
+		for (let i = 0; i < 5; i++) {
+			const answer = await attempt(server, 'sam@example.com', `wrong-${i}`);
+			expect(answer.status, `failure ${i + 1}`).toBe(400);
+			expect(message(answer)).toBe('Incorrect email or password');
+			expect(answer.retryAfter).toBeNull();
+		}
+		const refused = await attempt(server, 'sam@example.com', PASSWORD);
+		expect(refused.status).toBe(429);
+		expect(refused.retryAfter).toBe('1');
+		expect(message(refused)).toBe('Too many failed sign-ins. Wait 1 second, then try again.');
+		expect(refused.setCookie).toEqual([]);
+		// The enhanced form gets 429 too, with the same words.
+		const enhanced = await attempt(server, 'SAM@example.com', PASSWORD, { enhanced: true });
+		expect(enhanced.status).toBe(429);
+		expect(enhanced.retryAfter).toBe('1');
+		expect(message(enhanced)).toBe('Too many failed sign-ins. Wait 1 second, then try again.');
+
+		// The wait is never longer than the last real failure set, however often it was tried.
+		await new Promise((resolve) => setTimeout(resolve, 1_000));
+		const signedIn = await attempt(server, 'sam@example.com', PASSWORD);
+		expect(signedIn.status).toBe(303);
+		expect(signedIn.setCookie.some((line) => line.startsWith('session='))).toBe(true);
+
+		// Success reset the run: the next five mistakes are free again.
+		for (let i = 0; i < 5; i++) {
+			expect((await attempt(server, 'sam@example.com', 'wrong')).status).toBe(400);
+		}
+		expect((await attempt(server, 'sam@example.com', 'wrong')).status).toBe(429);
+	});
+});
+
+describe('per client address', () => {
+	it('5 failures on 5 accounts from one address are free, the 6th is 429; other addresses are not affected', async () => {
+		const address = freshAddress();
+		for (let i = 0; i < 5; i++) {
+			const answer = await attempt(server, `nobody-${i}@example.com`, 'guess', { address });
+			expect(answer.status, `failure ${i + 1}`).toBe(400);
+		}
+		const refused = await attempt(server, 'alex@example.com', PASSWORD, { address });
+		expect(refused.status).toBe(429);
+		expect(refused.retryAfter).toBe('1');
+		expect(refused.setCookie).toEqual([]);
+		// The same account from another address signs in (and that does not forgive the address).
+		expect((await attempt(server, 'alex@example.com', PASSWORD)).status).toBe(303);
+		expect((await attempt(server, 'other@example.com', 'guess', { address })).status).toBe(429);
+	});
+
+	it('20 parallel guesses from one address: only the 5 free ones are checked', async () => {
+		const address = freshAddress();
+		const answers = await Promise.all(
+			Array.from({ length: 20 }, (_, i) =>
+				attempt(server, `parallel-${i}@example.com`, 'guess', { address })
+			)
+		);
+		const statuses = answers.map((answer) => answer.status).sort();
+		expect(statuses).toEqual([...Array(5).fill(400), ...Array(15).fill(429)]);
+	});
+});
+
+describe('the same answer for every failure', () => {
+	it.each([false, true])(
+		'an unknown e-mail and a wrong password: identical answers, before and while throttled (enhanced: %s)',
+		async (enhanced) => {
+			const run = enhanced ? 'e' : 'p';
+			const users = addUsers(server.databasePath, 1, `same-${run}`);
+			const real = users[0].email;
+			// No such account, and the same length, so not even Content-Length tells them apart.
+			const ghost = real.replace('same-', 'sane-');
+			expect(ghost.length).toBe(real.length);
+			for (let i = 0; i < 5; i++) {
+				const wrong = await attempt(server, real, 'wrong', { enhanced });
+				const missing = await attempt(server, ghost, 'wrong', { enhanced });
+				expect({ ...missing, ms: 0 }, `failure ${i + 1}`).toEqual({ ...wrong, ms: 0 });
+				// The enhanced form's failure travels in a 200 JSON answer (SvelteKit's convention).
+				expect(wrong.status).toBe(enhanced ? 200 : 400);
+				expect(message(wrong)).toBe('Incorrect email or password');
+			}
+			const wrong = await attempt(server, real, 'wrong', { enhanced });
+			const missing = await attempt(server, ghost, 'wrong', { enhanced });
+			expect({ ...missing, ms: 0 }).toEqual({ ...wrong, ms: 0 });
+			expect(wrong.status).toBe(429);
+			expect(message(wrong)).toBe('Too many failed sign-ins. Wait 1 second, then try again.');
+		}
+	);
+
+	it('an unknown e-mail takes as long as a wrong password (the password hash is checked either way)', async () => {
+		const users = addUsers(server.databasePath, 8, 'timing');
+		const times = { wrong: [] as number[], missing: [] as number[] };
+		// Interleaved, each on an account and address of its own, so load and throttle hit both alike.
+		for (const { email } of users) {
+			times.wrong.push((await attempt(server, email, 'wrong')).ms);
+			times.missing.push((await attempt(server, email.replace('timing', 'timinq'), 'wrong')).ms);
+		}
+		// A lookup that skipped the hash would answer in a fraction of the time: scrypt dominates.
+		const ratio = median(times.missing) / median(times.wrong);
+		expect(ratio, JSON.stringify(times)).toBeGreaterThan(0.5);
+		expect(ratio, JSON.stringify(times)).toBeLessThan(2);
+	});
+});
+
+describe('several server processes on one store', () => {
+	it('throttle one run of guesses together', async () => {
+		const second = await ServerProcess.start({
+			databasePath: server.databasePath,
+			env: BEHIND_PROXY
+		});
+		try {
+			const [victim] = addUsers(server.databasePath, 1, 'shared');
+			const nodes = [server, second, server, second, server];
+			for (const [i, node] of nodes.entries()) {
+				expect((await attempt(node, victim.email, 'wrong')).status, `failure ${i + 1}`).toBe(400);
+			}
+			for (const node of [server, second]) {
+				const refused = await attempt(node, victim.email, PASSWORD);
+				expect(refused.status).toBe(429);
+				expect(refused.retryAfter).toBe('1');
+			}
+		} finally {
+			await second.stop();
+		}
+	});
+});
+
+describe('a sign-in that did not come through the proxy', () => {
+	it('cannot pick its own address: without the header it fails, as adapter-node fails it', async () => {
+		const response = await fetch(`${server.origin}/login`, {
+			method: 'POST',
+			redirect: 'manual',
+			headers: {
+				'content-type': 'application/x-www-form-urlencoded',
+				origin: server.origin,
+				accept: 'text/html'
+			},
+			body: new URLSearchParams({ email: DEMO_USERS[0], password: 'wrong' })
+		});
+		await response.arrayBuffer();
+		expect(response.status).toBe(500);
+	});
+});
