@@ -2,12 +2,12 @@
  * Repeated failed sign-ins in the browser: after the free failures the form says in words how long
  * to wait (the answer is HTTP 429 with Retry-After), the right password changes nothing in that
  * window, and once the wait has passed it signs in. The server runs a short schedule
- * (SIGNIN_* variables): 2 free failures, then 3 s.
+ * (SIGNIN_* variables): 2 free failures, then 4 s.
  */
 import { expect, test as withServers } from '../support/e2e-fixtures';
 import { ALEX, DEMO_PASSWORD, waitForHydration } from '../support/e2e-app';
 
-const WAIT_MS = 3_000;
+const WAIT_MS = 4_000;
 
 const test = withServers.extend({
 	app: async ({ servers }, use) => {
@@ -49,7 +49,7 @@ test('after repeated failures the form says how long to wait, and signs in once 
 	await expect(error).toHaveText('Incorrect email or password');
 	expect(await signInWith('wrong-2')).toEqual({ status: 200, retryAfter: undefined });
 	await expect(error).toHaveText('Incorrect email or password');
-	// The server counted the second failure before it answered: the wait ends by then + 3 s.
+	// The server counted the second failure before it answered: the wait ends by then + 4 s.
 	const waitOverAt = Date.now() + WAIT_MS;
 
 	// Too soon, even with the right password: the password is not checked at all.
