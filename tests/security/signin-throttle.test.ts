@@ -4,13 +4,16 @@
  * deployment sets ADDRESS_HEADER and XFF_DEPTH), a throttled attempt is 429 with Retry-After and
  * its password is not checked, success resets the run, parallel guesses cannot all slip through
  * while the count reads free, two server processes on one store throttle the same run, and an
- * unknown e-mail and a wrong password get the same answer, in the same time.
+ * unknown e-mail and a wrong password get the same answer, in the same time. On both engines:
+ * the two processes on PostgreSQL are two nodes of a cluster.
  */
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatWait } from '../../src/lib/format';
+import type { DatabaseConfig } from '../../src/lib/server/db';
 import { addUsers, DEMO_USERS, PASSWORD } from '../support/chaos-auth';
 import { ServerProcess } from '../support/chaos-server';
+import { testDatabase } from '../support/postgres-vitest';
 
 /**
  * Behind a proxy, and waits of a minute after the free failures: long enough that no attempt of
@@ -131,133 +134,163 @@ function median(values: number[]): number {
 	return sorted[Math.floor(sorted.length / 2)];
 }
 
-let server: ServerProcess;
+/** Where the servers keep their data: a SQLite file of the first server's, or a PostgreSQL database. */
+interface Engine {
+	name: string;
+	/** Environment for every server process of the suite, and what addUsers writes to. */
+	open(): Promise<{ env: Record<string, string>; drop(): Promise<void> }>;
+}
 
-beforeAll(async () => {
-	if (!existsSync('build/server.js')) throw new Error('build/server.js missing: run npm run build');
-	server = await ServerProcess.start({ env: SERVER_ENV });
-}, 60_000);
-
-afterAll(async () => {
-	await server?.stop();
-});
-
-describe('per account', () => {
-	it('5 failures are free, the 6th from any address is 429 with Retry-After and the right password is not checked', async () => {
-		for (let i = 0; i < 5; i++) {
-			const answer = await attempt(server, 'sam@example.com', `wrong-${i}`);
-			expect(answer.status, `failure ${i + 1}`).toBe(400);
-			expect(message(answer)).toBe('Incorrect email or password');
-			expect(answer.retryAfter).toBeNull();
+const ENGINES: Engine[] = [
+	{ name: 'sqlite', open: async () => ({ env: {}, drop: async () => {} }) },
+	{
+		name: 'postgres',
+		async open() {
+			const database = await testDatabase();
+			return { env: { DATABASE_URL: database.url }, drop: () => database.drop() };
 		}
-		expectRefused(await attempt(server, 'sam@example.com', PASSWORD));
-		// The enhanced form gets 429 too, with the same words.
-		expectRefused(await attempt(server, 'SAM@example.com', PASSWORD, { enhanced: true }));
-	});
+	}
+];
 
-	it('a success resets the run: the next five mistakes are free again', async () => {
-		const [user] = addUsers(server.databasePath, 1, 'reset');
-		for (let i = 0; i < 4; i++) {
-			expect((await attempt(server, user.email, 'wrong')).status).toBe(400);
-		}
-		const signedIn = await attempt(server, user.email, PASSWORD);
-		expect(signedIn.status).toBe(303);
-		expect(signedIn.setCookie.some((line) => line.startsWith('session='))).toBe(true);
-		for (let i = 0; i < 5; i++) {
-			expect((await attempt(server, user.email, 'wrong')).status, `failure ${i + 1}`).toBe(400);
-		}
-		expectRefused(await attempt(server, user.email, 'wrong'));
-	});
-});
-
-describe('per client address', () => {
-	it('5 failures on 5 accounts from one address are free, the 6th is 429; other addresses are not affected', async () => {
-		const address = freshAddress();
-		for (let i = 0; i < 5; i++) {
-			const answer = await attempt(server, `nobody-${i}@example.com`, 'guess', { address });
-			expect(answer.status, `failure ${i + 1}`).toBe(400);
-		}
-		expectRefused(await attempt(server, 'alex@example.com', PASSWORD, { address }));
-		// The same account from another address signs in (and that does not forgive the address).
-		expect((await attempt(server, 'alex@example.com', PASSWORD)).status).toBe(303);
-		expectRefused(await attempt(server, 'other@example.com', 'guess', { address }));
-	});
-});
-
-describe('the same answer for every failure', () => {
-	it.each([false, true])(
-		'an unknown e-mail and a wrong password: identical answers, before and while throttled (enhanced: %s)',
-		async (enhanced) => {
-			const run = enhanced ? 'e' : 'p';
-			const users = addUsers(server.databasePath, 1, `same-${run}`);
-			const real = users[0].email;
-			// No such account, and the same length, so not even Content-Length tells them apart.
-			const ghost = real.replace('same-', 'sane-');
-			expect(ghost.length).toBe(real.length);
-			for (let i = 0; i < 5; i++) {
-				const wrong = await attempt(server, real, 'wrong', { enhanced });
-				const missing = await attempt(server, ghost, 'wrong', { enhanced });
-				expect(withoutWait(missing), `failure ${i + 1}`).toEqual(withoutWait(wrong));
-				// The enhanced form's failure travels in a 200 JSON answer (SvelteKit's convention).
-				expect(wrong.status).toBe(enhanced ? 200 : 400);
-				expect(message(wrong)).toBe('Incorrect email or password');
-			}
-			const wrong = await attempt(server, real, 'wrong', { enhanced });
-			const missing = await attempt(server, ghost, 'wrong', { enhanced });
-			expect(withoutWait(missing)).toEqual(withoutWait(wrong));
-			expectRefused(wrong);
-		}
-	);
-
-	it('an unknown e-mail takes as long as a wrong password (the password hash is checked either way)', async () => {
-		const users = addUsers(server.databasePath, 8, 'timing');
-		const times = { wrong: [] as number[], missing: [] as number[] };
-		// Interleaved, each on an account and address of its own, so load and throttle hit both alike.
-		for (const { email } of users) {
-			times.wrong.push((await attempt(server, email, 'wrong')).ms);
-			times.missing.push((await attempt(server, email.replace('timing', 'timinq'), 'wrong')).ms);
-		}
-		// A lookup that skipped the hash would answer in a fraction of the time: scrypt dominates.
-		const ratio = median(times.missing) / median(times.wrong);
-		expect(ratio, JSON.stringify(times)).toBeGreaterThan(0.5);
-		expect(ratio, JSON.stringify(times)).toBeLessThan(2);
-	});
-});
-
-describe('two server processes on one store', () => {
-	let second: ServerProcess;
+describe.each(ENGINES)('on $name', (engine) => {
+	let server: ServerProcess;
+	let serverEnv: Record<string, string>;
+	let store: string | DatabaseConfig;
+	let drop = async () => {};
 
 	beforeAll(async () => {
-		second = await ServerProcess.start({ databasePath: server.databasePath, env: SERVER_ENV });
+		if (!existsSync('build/server.js')) throw new Error('build/server.js missing: npm run build');
+		const opened = await engine.open();
+		drop = opened.drop;
+		serverEnv = { ...SERVER_ENV, ...opened.env };
+		server = await ServerProcess.start({ env: serverEnv });
+		store = opened.env.DATABASE_URL
+			? { engine: 'postgres', url: opened.env.DATABASE_URL }
+			: server.databasePath;
 	}, 60_000);
+
 	afterAll(async () => {
-		await second?.stop();
+		await server?.stop();
+		await drop();
 	});
 
-	it('throttle one run of guesses together', async () => {
-		const [victim] = addUsers(server.databasePath, 1, 'shared');
-		for (const [i, node] of [server, second, server, second, server].entries()) {
-			expect((await attempt(node, victim.email, 'wrong')).status, `failure ${i + 1}`).toBe(400);
-		}
-		expectRefused(await attempt(second, victim.email, PASSWORD));
-		expectRefused(await attempt(server, victim.email, PASSWORD));
+	describe('per account', () => {
+		it('5 failures are free, the 6th from any address is 429 with Retry-After and the right password is not checked', async () => {
+			for (let i = 0; i < 5; i++) {
+				const answer = await attempt(server, 'sam@example.com', `wrong-${i}`);
+				expect(answer.status, `failure ${i + 1}`).toBe(400);
+				expect(message(answer)).toBe('Incorrect email or password');
+				expect(answer.retryAfter).toBeNull();
+			}
+			expectRefused(await attempt(server, 'sam@example.com', PASSWORD));
+			// The enhanced form gets 429 too, with the same words.
+			expectRefused(await attempt(server, 'SAM@example.com', PASSWORD, { enhanced: true }));
+		});
+
+		it('a success resets the run: the next five mistakes are free again', async () => {
+			const [user] = await addUsers(store, 1, 'reset');
+			for (let i = 0; i < 4; i++) {
+				expect((await attempt(server, user.email, 'wrong')).status).toBe(400);
+			}
+			const signedIn = await attempt(server, user.email, PASSWORD);
+			expect(signedIn.status).toBe(303);
+			expect(signedIn.setCookie.some((line) => line.startsWith('session='))).toBe(true);
+			for (let i = 0; i < 5; i++) {
+				expect((await attempt(server, user.email, 'wrong')).status, `failure ${i + 1}`).toBe(400);
+			}
+			expectRefused(await attempt(server, user.email, 'wrong'));
+		});
 	});
 
-	it('20 parallel guesses from one address, spread over both: only the 5 free ones are checked', async () => {
-		const address = freshAddress();
-		const answers = await Promise.all(
-			Array.from({ length: 20 }, (_, i) =>
-				attempt(i % 2 ? second : server, `parallel-${i}@example.com`, 'guess', { address })
-			)
+	describe('per client address', () => {
+		it('5 failures on 5 accounts from one address are free, the 6th is 429; other addresses are not affected', async () => {
+			const address = freshAddress();
+			for (let i = 0; i < 5; i++) {
+				const answer = await attempt(server, `nobody-${i}@example.com`, 'guess', { address });
+				expect(answer.status, `failure ${i + 1}`).toBe(400);
+			}
+			expectRefused(await attempt(server, 'alex@example.com', PASSWORD, { address }));
+			// The same account from another address signs in (and that does not forgive the address).
+			expect((await attempt(server, 'alex@example.com', PASSWORD)).status).toBe(303);
+			expectRefused(await attempt(server, 'other@example.com', 'guess', { address }));
+		});
+	});
+
+	describe('the same answer for every failure', () => {
+		it.each([false, true])(
+			'an unknown e-mail and a wrong password: identical answers, before and while throttled (enhanced: %s)',
+			async (enhanced) => {
+				const run = enhanced ? 'e' : 'p';
+				const users = await addUsers(store, 1, `same-${run}`);
+				const real = users[0].email;
+				// No such account, and the same length, so not even Content-Length tells them apart.
+				const ghost = real.replace('same-', 'sane-');
+				expect(ghost.length).toBe(real.length);
+				for (let i = 0; i < 5; i++) {
+					const wrong = await attempt(server, real, 'wrong', { enhanced });
+					const missing = await attempt(server, ghost, 'wrong', { enhanced });
+					expect(withoutWait(missing), `failure ${i + 1}`).toEqual(withoutWait(wrong));
+					// The enhanced form's failure travels in a 200 JSON answer (SvelteKit's convention).
+					expect(wrong.status).toBe(enhanced ? 200 : 400);
+					expect(message(wrong)).toBe('Incorrect email or password');
+				}
+				const wrong = await attempt(server, real, 'wrong', { enhanced });
+				const missing = await attempt(server, ghost, 'wrong', { enhanced });
+				expect(withoutWait(missing)).toEqual(withoutWait(wrong));
+				expectRefused(wrong);
+			}
 		);
-		const statuses = answers.map((answer) => answer.status).sort();
-		expect(statuses).toEqual([...Array(5).fill(400), ...Array(15).fill(429)]);
-	});
-});
 
-describe('a sign-in that did not come through the proxy', () => {
-	it('cannot pick its own address: without the header it fails, as adapter-node fails it', async () => {
-		const direct = await attempt(server, DEMO_USERS[0], 'wrong', { address: null });
-		expect(direct.status).toBe(500);
+		it('an unknown e-mail takes as long as a wrong password (the password hash is checked either way)', async () => {
+			const users = await addUsers(store, 8, 'timing');
+			const times = { wrong: [] as number[], missing: [] as number[] };
+			// Interleaved, each on an account and address of its own, so load and throttle hit both alike.
+			for (const { email } of users) {
+				times.wrong.push((await attempt(server, email, 'wrong')).ms);
+				times.missing.push((await attempt(server, email.replace('timing', 'timinq'), 'wrong')).ms);
+			}
+			// A lookup that skipped the hash would answer in a fraction of the time: scrypt dominates.
+			const ratio = median(times.missing) / median(times.wrong);
+			expect(ratio, JSON.stringify(times)).toBeGreaterThan(0.5);
+			expect(ratio, JSON.stringify(times)).toBeLessThan(2);
+		});
+	});
+
+	describe('two server processes on one store', () => {
+		let second: ServerProcess;
+
+		beforeAll(async () => {
+			second = await ServerProcess.start({ databasePath: server.databasePath, env: serverEnv });
+		}, 60_000);
+		afterAll(async () => {
+			await second?.stop();
+		});
+
+		it('throttle one run of guesses together', async () => {
+			const [victim] = await addUsers(store, 1, 'shared');
+			for (const [i, node] of [server, second, server, second, server].entries()) {
+				expect((await attempt(node, victim.email, 'wrong')).status, `failure ${i + 1}`).toBe(400);
+			}
+			expectRefused(await attempt(second, victim.email, PASSWORD));
+			expectRefused(await attempt(server, victim.email, PASSWORD));
+		});
+
+		it('20 parallel guesses from one address, spread over both: only the 5 free ones are checked', async () => {
+			const address = freshAddress();
+			const answers = await Promise.all(
+				Array.from({ length: 20 }, (_, i) =>
+					attempt(i % 2 ? second : server, `parallel-${i}@example.com`, 'guess', { address })
+				)
+			);
+			const statuses = answers.map((answer) => answer.status).sort();
+			expect(statuses).toEqual([...Array(5).fill(400), ...Array(15).fill(429)]);
+		});
+	});
+
+	describe('a sign-in that did not come through the proxy', () => {
+		it('cannot pick its own address: without the header it fails, as adapter-node fails it', async () => {
+			const direct = await attempt(server, DEMO_USERS[0], 'wrong', { address: null });
+			expect(direct.status).toBe(500);
+		});
 	});
 });

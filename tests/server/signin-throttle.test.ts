@@ -7,44 +7,37 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { up } from '../../src/lib/server/signin/migration';
-import { testDatabase } from '../support/postgres-vitest';
+import { openDatabase, type AppDatabase, type Db } from '../../src/lib/server/db';
 import { DEFAULT_SCHEDULE } from '../../src/lib/server/signin/schedule';
 import {
 	addressKey,
 	createSigninThrottle,
 	signinKeys,
-	type SigninTables,
 	type SigninThrottle
 } from '../../src/lib/server/signin/throttle';
+import { testDatabase } from '../support/postgres-vitest';
 
 /**
- * One store: `connect()` opens another handle on it as another node would. better-sqlite3 is
- * synchronous, so two handles in one thread would block each other on the file lock; on SQLite
- * the second "node" shares the handle (SQLite is the single-node engine).
+ * One store, migrated as the app migrates it: `connect()` opens another handle on it as another
+ * node would. better-sqlite3 is synchronous, so two handles in one thread would block each other
+ * on the file lock; on SQLite the second "node" shares the handle (SQLite is the single-node
+ * engine; two processes on one file are tested against the built server).
  */
 interface Engine {
 	name: string;
-	open(): Promise<{ connect(): Kysely<SigninTables>; dispose(): Promise<void> }>;
+	open(): Promise<{ connect(): Promise<Db>; dispose(): Promise<void> }>;
 }
 
 const sqlite: Engine = {
 	name: 'sqlite',
 	async open() {
 		const dir = mkdtempSync(join(tmpdir(), 'cc-signin-'));
-		const path = join(dir, 'app.db');
-		const database = new Database(path);
-		database.pragma('journal_mode = WAL');
-		const db = new Kysely<SigninTables>({ dialect: new SqliteDialect({ database }) });
-		await up(db as Kysely<unknown>);
+		const database = await openDatabase({ engine: 'sqlite', path: join(dir, 'app.db') });
 		return {
-			connect: () => db,
+			connect: async () => database.db,
 			async dispose() {
-				await db.destroy();
+				await database.close();
 				rmSync(dir, { recursive: true, force: true });
 			}
 		};
@@ -54,25 +47,17 @@ const sqlite: Engine = {
 const postgres: Engine = {
 	name: 'postgres',
 	async open() {
-		const database = await testDatabase();
-		const opened: { db: Kysely<SigninTables>; pool: pg.Pool }[] = [];
-		const connect = () => {
-			const pool = new pg.Pool({ connectionString: database.url, max: 4 });
-			const db = new Kysely<SigninTables>({ dialect: new PostgresDialect({ pool }) });
-			opened.push({ db, pool });
-			return db;
-		};
-		await up(connect() as Kysely<unknown>);
+		const server = await testDatabase();
+		const opened: AppDatabase[] = [];
 		return {
-			connect,
+			async connect() {
+				const database = await openDatabase({ engine: 'postgres', url: server.url, poolSize: 4 });
+				opened.push(database);
+				return database.db;
+			},
 			async dispose() {
-				for (const { db, pool } of opened) {
-					// pool.end() resolves before its connections have closed; the drop (WITH FORCE) may
-					// end one of them first, which the pool reports as an error of an idle client.
-					pool.on('error', () => {});
-					await db.destroy();
-				}
-				await database.drop();
+				for (const database of opened) await database.close();
+				await server.drop();
 			}
 		};
 	}
@@ -101,14 +86,14 @@ describe('addressKey', () => {
 
 describe.each(ENGINES)('sign-in throttle on $name', (engine) => {
 	let store: Awaited<ReturnType<Engine['open']>>;
-	let db: Kysely<SigninTables>;
+	let db: Db;
 	let clock: number;
 	let throttle: SigninThrottle;
 	const now = () => clock;
 
 	beforeAll(async () => {
 		store = await engine.open();
-		db = store.connect();
+		db = await store.connect();
 	});
 	afterAll(async () => {
 		await store?.dispose();
@@ -258,7 +243,7 @@ describe.each(ENGINES)('sign-in throttle on $name', (engine) => {
 		// Two throttles, as two nodes have; on PostgreSQL each with its own connection pool.
 		const nodes = [
 			createSigninThrottle({ db, now }),
-			createSigninThrottle({ db: store.connect(), now })
+			createSigninThrottle({ db: await store.connect(), now })
 		];
 		const gates = await Promise.all(
 			Array.from({ length: 40 }, (_, i) =>

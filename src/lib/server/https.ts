@@ -3,7 +3,7 @@
  * as adapter-node decides the protocol of `event.url`: ORIGIN's scheme when it is set, else the
  * PROTOCOL_HEADER the proxy sets (adapter-node assumes https when that header is missing).
  */
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 
 /**
  * 180 days. Not `includeSubDomains` or `preload`: those bind every other host of the domain,
@@ -22,4 +22,18 @@ export function requestIsHttps(
 	const value = headers[header];
 	const protocol = (Array.isArray(value) ? value.join(', ') : value) || 'https';
 	return protocol.trim().toLowerCase() === 'https';
+}
+
+/**
+ * Put Strict-Transport-Security on an answer of the production server before adapter-node writes
+ * it, for the answers the app's hooks never see (static files).
+ */
+export function addTransportSecurity(
+	req: IncomingMessage,
+	res: ServerResponse,
+	env: Record<string, string | undefined> = process.env
+): void {
+	if (requestIsHttps(req.headers, env)) {
+		res.setHeader('strict-transport-security', STRICT_TRANSPORT_SECURITY);
+	}
 }

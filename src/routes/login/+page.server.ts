@@ -2,8 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { env } from '$env/dynamic/private';
 import { authenticate, startSession } from '$lib/server/auth';
-import { getDb } from '$lib/server/db';
-import { refusal, signinKeys, signinThrottle, signinStore } from '$lib/server/signin';
+import { refusal, signinKeys, signinThrottle } from '$lib/server/signin';
 import { isExternalHref, safeHref } from '$lib/url';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -42,7 +41,7 @@ export const actions: Actions = {
 	 * Retry-After before its password is looked at. Every failure gets the same answer whether or
 	 * not the account exists.
 	 */
-	default: async ({ request, cookies, url, getClientAddress, setHeaders }) => {
+	default: async ({ request, cookies, url, getClientAddress, setHeaders, locals }) => {
 		const form = await request.formData().catch(() => new FormData());
 		const fields = Object.fromEntries(
 			['email', 'password', 'redirectTo'].flatMap((name) => {
@@ -53,18 +52,19 @@ export const actions: Actions = {
 		const email = (fields.email ?? '').trim().slice(0, 254);
 		const parsed = v.safeParse(LoginForm, fields);
 		if (!parsed.success) return fail(400, { email, message: parsed.issues[0].message });
+		const { db } = locals.store;
 		const keys = signinKeys(parsed.output.email, getClientAddress());
-		const throttle = signinThrottle(signinStore(getDb()), env);
+		const throttle = signinThrottle(db, env);
 		const gate = await throttle.begin(keys);
 		if (!gate.allowed) {
 			const { retryAfter, message } = refusal(gate.retryAfterMs);
 			setHeaders({ 'retry-after': String(retryAfter) });
 			return fail(429, { email, message });
 		}
-		const user = await authenticate(getDb(), parsed.output.email, parsed.output.password);
+		const user = await authenticate(db, parsed.output.email, parsed.output.password);
 		if (!user) return fail(400, { email, message: 'Incorrect email or password' });
 		await throttle.succeeded(keys);
-		startSession(cookies, user.id, url);
+		await startSession(db, cookies, user.id, url);
 		redirect(303, destination(parsed.output.redirectTo));
 	}
 };

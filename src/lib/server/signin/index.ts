@@ -2,35 +2,17 @@
  * The sign-in throttle as the login action uses it: one throttle per store and process (it keeps
  * when it last pruned), the schedule from the environment, and the answer a refused attempt gets.
  */
-import type BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import type { Db } from '../db/schema';
 import { formatWait } from '$lib/format';
 import { scheduleFromEnv } from './schedule';
-import { createSigninThrottle, type SigninTables, type SigninThrottle } from './throttle';
+import { createSigninThrottle, type SigninThrottle } from './throttle';
 
 export { signinKeys } from './throttle';
 
-// Until the app's store is Kysely: the throttle's own Kysely over the process's SQLite handle.
-const stores = new WeakMap<BetterSqlite3.Database, Kysely<SigninTables>>();
-export function signinStore(sqlite: BetterSqlite3.Database): Kysely<SigninTables> {
-	let db = stores.get(sqlite);
-	if (!db) {
-		sqlite.exec(
-			'CREATE TABLE IF NOT EXISTS signin_failures (key TEXT PRIMARY KEY, failures INTEGER NOT NULL, last_failure_at BIGINT NOT NULL)'
-		);
-		db = new Kysely<SigninTables>({ dialect: new SqliteDialect({ database: sqlite }) });
-		stores.set(sqlite, db);
-	}
-	return db;
-}
-
-const throttles = new WeakMap<Kysely<SigninTables>, SigninThrottle>();
+const throttles = new WeakMap<Db, SigninThrottle>();
 
 /** The throttle on this store, with the schedule SIGNIN_* set (see scheduleFromEnv). */
-export function signinThrottle(
-	db: Kysely<SigninTables>,
-	env: Record<string, string | undefined>
-): SigninThrottle {
+export function signinThrottle(db: Db, env: Record<string, string | undefined>): SigninThrottle {
 	let throttle = throttles.get(db);
 	if (!throttle) {
 		throttle = createSigninThrottle({ db, schedule: scheduleFromEnv(env) });

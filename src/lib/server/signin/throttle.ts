@@ -11,7 +11,7 @@
  * nodes each take their own turn. A refused attempt changes nothing: the real user is never kept
  * out longer than the wait the last real failure set.
  */
-import type { Kysely } from 'kysely';
+import type { Db } from '../db/schema';
 import {
 	afterFailure,
 	DEFAULT_SCHEDULE,
@@ -19,19 +19,6 @@ import {
 	type FailureRun,
 	type ThrottleSchedule
 } from './schedule';
-
-/** The table the counters live in (migration 0010). */
-export interface SigninFailuresTable {
-	/** `account:<email>` or `address:<client address>`. */
-	key: string;
-	failures: number;
-	/** Epoch ms; PostgreSQL's bigint arrives as a string. */
-	last_failure_at: number | string;
-}
-
-export interface SigninTables {
-	signin_failures: SigninFailuresTable;
-}
 
 /** Whether an attempt may check its password now, and if not, for how long it must wait. */
 export type SigninGate = { allowed: true } | { allowed: false; retryAfterMs: number };
@@ -49,7 +36,8 @@ export interface SigninThrottle {
 }
 
 export interface SigninThrottleOptions {
-	db: Kysely<SigninTables>;
+	/** The store (table `signin_failures`, migration 0010). */
+	db: Db;
 	schedule?: ThrottleSchedule;
 	/** The clock, epoch ms. */
 	now?: () => number;
@@ -109,10 +97,7 @@ export function createSigninThrottle({
 			.where('key', 'in', keys)
 			.execute();
 		return new Map(
-			rows.map((row) => [
-				row.key,
-				{ failures: Number(row.failures), lastFailureAt: Number(row.last_failure_at) }
-			])
+			rows.map((row) => [row.key, { failures: row.failures, lastFailureAt: row.last_failure_at }])
 		);
 	}
 
