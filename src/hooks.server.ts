@@ -99,5 +99,11 @@ export const handle: Handle = async ({ event, resolve }) => {
 		);
 	}
 	const response = withSocketOrigin(await resolve(event));
-	return withHeaders(isSignIn(event) ? withRefusalStatus(response) : response, headers);
+	// A signed-in answer is never stored: Back after signing out asks the server again (and gets
+	// the sign-in page) instead of showing someone's dashboard from the cache.
+	const signedIn = event.locals.user && !event.url.pathname.startsWith('/_app/');
+	return withHeaders(isSignIn(event) ? withRefusalStatus(response) : response, {
+		...headers,
+		...(signedIn ? { 'cache-control': 'no-store' } : {})
+	});
 };

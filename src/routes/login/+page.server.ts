@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { env } from '$env/dynamic/private';
 import { authenticate, startSession } from '$lib/server/auth';
 import { refusal, signinKeys, signinThrottle } from '$lib/server/signin';
+import { signInMessage } from '$lib/realtime/session';
 import { isExternalHref, safeHref } from '$lib/url';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -15,7 +16,7 @@ function destination(redirectTo: string | null | undefined): string {
 export const load: PageServerLoad = ({ locals, url }) => {
 	const redirectTo = destination(url.searchParams.get('redirectTo'));
 	if (locals.user) redirect(303, redirectTo);
-	return { redirectTo };
+	return { redirectTo, notice: signInMessage(url.searchParams.get('reason')) };
 };
 
 const LoginForm = v.object({
