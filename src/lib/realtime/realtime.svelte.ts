@@ -21,7 +21,7 @@ import { inspectWhenEnabled } from './inspector';
 import { EventListeners, type EventListener } from './listeners';
 import { PreferencesState } from './preferences.svelte';
 import { signInPath } from './session';
-import { statusViewStore } from './stores';
+import { liveStore, statusViewStore } from './stores';
 import { LiveToasts } from './toasts';
 
 /** The window event dispatched after page data was reloaded because events may have been missed. */
@@ -40,6 +40,8 @@ export class RealtimeState {
 	offReason = $state<string | undefined>(undefined);
 	/** What the status dot shows: a `useSelector` store over the actor (read it as `$view`). */
 	view = $derived(statusViewStore(this.client?.actor ?? null, this.offReason));
+	/** Whether the badges' counts follow live events now (a `useSelector` store: `$live`). */
+	live = $derived(liveStore(this.client?.actor ?? null));
 	/** New recommendations (the Jobs badge). */
 	jobsBadge = $state(0);
 	/** Unread notifications (the bell). */
