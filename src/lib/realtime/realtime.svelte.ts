@@ -30,7 +30,8 @@ export const RECONNECTED_EVENT = 'websocket:reconnected';
 const CORE_EVENTS: CoreEventType[] = [
 	'job:recommendation',
 	'application:status_change',
-	'notification:new'
+	'notification:new',
+	'notification:read'
 ];
 
 export class RealtimeState {
@@ -183,6 +184,10 @@ export class RealtimeState {
 			case 'notification:new':
 				this.unread += 1;
 				this.#toasts.notification(data as CoreEventMap['notification:new']);
+				break;
+			case 'notification:read':
+				// Read here or in another tab or device: the server says how many stay unread.
+				this.unread = (data as CoreEventMap['notification:read']).unread;
 				break;
 		}
 		this.#listeners.emit(type, data as CoreEventMap[typeof type]);
