@@ -5,9 +5,9 @@
  * it is); Apply creates, or moves a saved or withdrawn application to applied.
  */
 import type { ApplicationStatus } from '$machines/protocol';
-import type { OutboxTransaction } from '../outbox/event-store';
 import type { ApplicationSummary } from './applications';
 import { notFound } from './errors';
+import { emitEvent, type DomainStore, type DomainTransaction } from './events';
 
 export type JobAction = 'save' | 'apply';
 
@@ -20,11 +20,6 @@ export interface JobActionResult {
 	changed: boolean;
 }
 
-/** Runs work in one transaction with an outbox (the EventStore, or a test's). */
-export interface Outbox {
-	transaction<T>(work: (tx: OutboxTransaction) => Promise<T>): Promise<T>;
-}
-
 /** The status `action` moves an application in `from` to, or null when it leaves it alone. */
 export function jobActionTarget(
 	action: JobAction,
@@ -35,7 +30,7 @@ export function jobActionTarget(
 }
 
 async function findApplication(
-	tx: OutboxTransaction,
+	tx: DomainTransaction,
 	userId: number,
 	jobId: number
 ): Promise<ApplicationSummary | undefined> {
@@ -62,12 +57,12 @@ async function findApplication(
  * and the action then sees the application the first one made.
  */
 export async function actOnJob(
-	outbox: Outbox,
+	store: DomainStore,
 	userId: number,
 	jobId: number,
 	action: JobAction
 ): Promise<JobActionResult> {
-	return outbox.transaction(async (tx) => {
+	return store.transaction(async (tx) => {
 		const job = await tx.db
 			.selectFrom('jobs')
 			.select(['id', 'title', 'company'])
@@ -104,7 +99,7 @@ export async function actOnJob(
 				.execute();
 		}
 		const application = (await findApplication(tx, userId, jobId))!;
-		await tx.emit(userId, 'application:status_change', {
+		await emitEvent(tx, userId, 'application:status_change', {
 			application_id: application.id,
 			old_status,
 			new_status: application.status,

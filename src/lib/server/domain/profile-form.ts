@@ -26,7 +26,7 @@ const trimmed = (label: string, max: number) =>
 const skillsField = v.pipe(
 	v.string('Skills must be text'),
 	v.transform((text: string) => text.split(/[,\n]/)),
-	v.transform(normalizeSkills),
+	v.transform((skills: string[]) => normalizeSkills(skills)),
 	v.check(
 		(skills) => skills.every((skill) => skill.length <= PROFILE_LIMITS.skill),
 		`Each skill must be at most ${PROFILE_LIMITS.skill} characters`

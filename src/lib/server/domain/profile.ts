@@ -7,9 +7,8 @@
  */
 import { REMOTE_PREFERENCES, type Profile, type RemotePreference } from '$lib/profile';
 import type { Queryable } from '../db';
-import type { OutboxTransaction } from '../outbox/event-store';
 import { notFound } from './errors';
-import type { Outbox } from './job-applications';
+import { emitEvent, type DomainStore, type DomainTransaction } from './events';
 import { jobAlertNotification, matchJob } from './jobs';
 import { parseStringArray } from './json';
 import { insertNotification, toNotificationEvent } from './notifications';
@@ -52,7 +51,7 @@ export interface ProfileUpdate {
  * longer do. Returns the jobs that newly match.
  */
 export async function rescoreJobsForUser(
-	tx: OutboxTransaction,
+	tx: DomainTransaction,
 	userId: number,
 	skills: readonly string[],
 	now: string
@@ -107,12 +106,12 @@ export async function rescoreJobsForUser(
 			jobAlertNotification(job, match),
 			now
 		);
-		await tx.emit(userId, 'job:recommendation', {
+		await emitEvent(tx, userId, 'job:recommendation', {
 			job,
 			match_score: match.match_score,
 			reason: match.reason
 		});
-		await tx.emit(userId, 'notification:new', toNotificationEvent(notification));
+		await emitEvent(tx, userId, 'notification:new', toNotificationEvent(notification));
 		newMatches.push({ jobId: job.id, match_score: match.match_score });
 	}
 	return newMatches;
@@ -123,12 +122,12 @@ export async function rescoreJobsForUser(
  * jobs when the skills changed. 404 when there is no such user.
  */
 export async function updateProfile(
-	outbox: Outbox,
+	store: DomainStore,
 	userId: number,
 	profile: Profile
 ): Promise<ProfileUpdate> {
 	const skills = normalizeSkills(profile.skills);
-	return outbox.transaction(async (tx) => {
+	return store.transaction(async (tx) => {
 		const before = await getProfile(tx.db, userId);
 		await tx.db
 			.updateTable('users')
