@@ -7,13 +7,7 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from '../support/e2e-fixtures';
 import { login } from '../support/e2e-app';
-import {
-	expectTheme,
-	screenshot,
-	seriousViolations,
-	THEMES,
-	useTheme
-} from '../support/e2e-axe';
+import { expectTheme, screenshot, seriousViolations, THEMES, useTheme } from '../support/e2e-axe';
 
 const WIDTHS = [1280, 390] as const;
 

@@ -35,7 +35,9 @@ async function cardTexts(page: Page): Promise<string[]> {
 	return (await cards(page).allTextContents()).map((text) => text.toLowerCase());
 }
 
-test('text search finds jobs by title, company and skill, and lives in the URL', async ({ page }) => {
+test('text search finds jobs by title, company and skill, and lives in the URL', async ({
+	page
+}) => {
 	await login(page);
 	await openJobs(page);
 	await expect(page.getByTestId('results-count')).toContainText(`${SEEDED_JOBS} jobs`);
@@ -131,7 +133,10 @@ test('paging: 12 jobs a page, Next and page links in the URL, Back returns, a pa
 	expect(secondPage.filter((title) => firstPage.includes(title)).length).toBeLessThan(12);
 
 	const lastPage = Math.ceil(SEEDED_JOBS / 12);
-	await page.getByRole('navigation', { name: 'Job result pages' }).getByTestId(`pager-page-${lastPage}`).click();
+	await page
+		.getByRole('navigation', { name: 'Job result pages' })
+		.getByTestId(`pager-page-${lastPage}`)
+		.click();
 	await expect(page).toHaveURL(new RegExp(`/jobs\\?page=${lastPage}$`));
 	await expect(cards(page)).toHaveCount(SEEDED_JOBS - 12 * (lastPage - 1));
 	await expect(page.getByTestId('pager-next')).toHaveCount(0);
@@ -179,7 +184,9 @@ test('a job page shows the description, skills matched and missing and why the s
 		'ios',
 		'objective-c'
 	]);
-	await expect(page.getByTestId('job-reason')).toHaveText('None of your skills match this job yet.');
+	await expect(page.getByTestId('job-reason')).toHaveText(
+		'None of your skills match this job yet.'
+	);
 
 	await page.goto('/jobs/999999');
 	await expect(page.getByRole('heading', { level: 1 })).toContainText('404');
@@ -217,7 +224,9 @@ test('Save on a card and Apply on the job page create and move one application, 
 
 	// The same application moves on from the job's page; the other tab follows.
 	await job.getByTestId('job-link').click();
-	await expect(page.getByRole('heading', { level: 1, name: 'Lead Frontend Developer' })).toBeVisible();
+	await expect(
+		page.getByRole('heading', { level: 1, name: 'Lead Frontend Developer' })
+	).toBeVisible();
 	await waitForHydration(page);
 	await page.getByTestId('job-apply').click();
 	await expect(page.getByTestId('job-application-status')).toContainText('Applied');

@@ -31,9 +31,11 @@ test('paged 20 at a time with Next and page links in the URL; times read "… ag
 	await waitForHydration(page);
 	const items = page.getByTestId('notification-list').getByTestId('notification-item');
 	await expect(items).toHaveCount(20);
-	const total = Number(/(\d+) notifications/.exec(
-		(await page.getByTestId('notifications-count').textContent()) ?? ''
-	)?.[1]);
+	const total = Number(
+		/(\d+) notifications/.exec(
+			(await page.getByTestId('notifications-count').textContent()) ?? ''
+		)?.[1]
+	);
 	expect(total).toBeGreaterThan(20);
 
 	const time = items.first().getByTestId('notification-time');

@@ -18,9 +18,7 @@ test('the navigation and the "Add a portfolio link" notification open the profil
 	await expect(page.getByTestId('profile-skills')).toHaveValue(/typescript, javascript, svelte/);
 
 	await page.goto('/notifications');
-	const item = page
-		.getByTestId('notification-item')
-		.filter({ hasText: 'Add a portfolio link' });
+	const item = page.getByTestId('notification-item').filter({ hasText: 'Add a portfolio link' });
 	await item.getByRole('link', { name: 'Open your profile' }).click();
 	await expect(page).toHaveURL(/\/profile$/);
 	await expect(page.getByTestId('profile-portfolio')).toBeVisible();

@@ -199,12 +199,7 @@ describe.each(ENGINES)('$name', (setup) => {
 			const jobs = await allJobs();
 			for (const userId of [alex, sam]) {
 				const { skills } = await getProfile(app.db, userId);
-				const { jobs: results, total } = await searchJobs(
-					app.db,
-					userId,
-					DEFAULT_JOB_SEARCH,
-					1000
-				);
+				const { jobs: results, total } = await searchJobs(app.db, userId, DEFAULT_JOB_SEARCH, 1000);
 				expect(total).toBe(jobs.length);
 				expect(jobs.length).toBeGreaterThanOrEqual(60);
 				for (const result of results) {
@@ -223,9 +218,10 @@ describe.each(ENGINES)('$name', (setup) => {
 				const words = q.toLowerCase().split(' ');
 				const expected = all.filter((job) => words.every((word) => has(job, word)));
 				expect(expected.length, q).toBeGreaterThan(0);
-				expect((await search({ q })).jobs.map((job) => job.id), q).toEqual(
-					expected.map((job) => job.id)
-				);
+				expect(
+					(await search({ q })).jobs.map((job) => job.id),
+					q
+				).toEqual(expected.map((job) => job.id));
 			}
 			expect((await search({ q: '%' })).total).toBe(0);
 			expect((await search({ q: '_' })).total).toBe(0);
@@ -322,7 +318,9 @@ describe.each(ENGINES)('$name', (setup) => {
 			expect((await actOnJob(store, alex, jobId, 'save')).changed).toBe(false);
 
 			const events = await eventsAfter(alex, seq);
-			expect(events.map((event) => [event.type, event.data.old_status, event.data.new_status])).toEqual([
+			expect(
+				events.map((event) => [event.type, event.data.old_status, event.data.new_status])
+			).toEqual([
 				['application:status_change', null, 'saved'],
 				['application:status_change', 'saved', 'applied']
 			]);
@@ -401,9 +399,13 @@ describe.each(ENGINES)('$name', (setup) => {
 				('B', 'C', 'Berlin (hybrid)', '', 'not json', '2026-01-01T00:00:00Z'),
 				('D', 'C', 'Austin, TX', '', '[]', '2026-01-01T00:00:00Z')`.execute(db);
 			await sql`insert into applications (user_id, job_id, status, created_at, updated_at)
-				select u.id, j.id, 'saved', '2026-01-01', '2026-01-01' from users u, jobs j where j.title = 'A'`.execute(db);
+				select u.id, j.id, 'saved', '2026-01-01', '2026-01-01' from users u, jobs j where j.title = 'A'`.execute(
+				db
+			);
 			await sql`insert into applications (user_id, job_id, status, created_at, updated_at)
-				select u.id, j.id, 'applied', '2026-01-01', '2026-01-02' from users u, jobs j where j.title = 'A'`.execute(db);
+				select u.id, j.id, 'applied', '2026-01-01', '2026-01-02' from users u, jobs j where j.title = 'A'`.execute(
+				db
+			);
 			await migrations[ours].up(db);
 
 			const skills = await sql<{ title: string; skill: string }>`select j.title, s.skill
@@ -419,11 +421,15 @@ describe.each(ENGINES)('$name', (setup) => {
 				{ title: 'B', work_mode: 'hybrid' },
 				{ title: 'D', work_mode: 'onsite' }
 			]);
-			const applications = await sql<{ status: string }>`select status from applications`.execute(db);
+			const applications = await sql<{ status: string }>`select status from applications`.execute(
+				db
+			);
 			expect(applications.rows).toEqual([{ status: 'applied' }]);
 			await expect(
 				sql`insert into applications (user_id, job_id, status, created_at, updated_at)
-					select u.id, j.id, 'saved', '2026-01-03', '2026-01-03' from users u, jobs j where j.title = 'A'`.execute(db)
+					select u.id, j.id, 'saved', '2026-01-03', '2026-01-03' from users u, jobs j where j.title = 'A'`.execute(
+					db
+				)
 			).rejects.toThrow();
 		} finally {
 			await db.destroy();

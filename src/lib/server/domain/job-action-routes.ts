@@ -14,7 +14,8 @@ const JobForm = v.object({ job_id: idField });
 /** The page the action was posted to, without the `/action` parameter. */
 function backTo(url: URL): string {
 	const params = new URLSearchParams();
-	for (const [name, value] of url.searchParams) if (!name.startsWith('/')) params.append(name, value);
+	for (const [name, value] of url.searchParams)
+		if (!name.startsWith('/')) params.append(name, value);
 	const query = params.toString();
 	return query ? `${url.pathname}?${query}` : url.pathname;
 }

@@ -37,18 +37,18 @@ async function findApplication(
 	const row = await tx.db
 		.selectFrom('applications as a')
 		.innerJoin('jobs as j', 'j.id', 'a.job_id')
-		.select([
-			'a.id',
-			'a.job_id',
-			'j.title as job_title',
-			'j.company',
-			'a.status',
-			'a.updated_at'
-		])
+		.select(['a.id', 'a.job_id', 'j.title as job_title', 'j.company', 'a.status', 'a.updated_at'])
 		.where('a.user_id', '=', userId)
 		.where('a.job_id', '=', jobId)
 		.executeTakeFirst();
-	return row && { ...row, id: Number(row.id), job_id: Number(row.job_id), status: row.status as ApplicationStatus };
+	return (
+		row && {
+			...row,
+			id: Number(row.id),
+			job_id: Number(row.job_id),
+			status: row.status as ApplicationStatus
+		}
+	);
 }
 
 /**
@@ -90,7 +90,8 @@ export async function actOnJob(
 		}
 		if (existing) {
 			const target = jobActionTarget(action, existing.status);
-			if (target === null) return { application: existing, old_status: existing.status, changed: false };
+			if (target === null)
+				return { application: existing, old_status: existing.status, changed: false };
 			old_status = existing.status;
 			await tx.db
 				.updateTable('applications')

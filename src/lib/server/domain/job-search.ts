@@ -11,7 +11,13 @@ import { JOBS_PAGE_SIZE, WORK_MODES, type JobSearch, type WorkMode } from '$lib/
 import { pageCount, pageOffset } from '$lib/paging';
 import type { Queryable, Schema } from '../db';
 import { parseStringArray } from './json';
-import { describeMatch, isRecommended, normalizeSkills, scoreMatch, RECOMMENDATION_THRESHOLD } from './scoring';
+import {
+	describeMatch,
+	isRecommended,
+	normalizeSkills,
+	scoreMatch,
+	RECOMMENDATION_THRESHOLD
+} from './scoring';
 
 /** A job as the list and its page show it. */
 export interface JobView {
@@ -106,7 +112,12 @@ function matchesFilters(eb: Jobs, search: JobSearch): Expression<SqlBool> {
 	return eb.and(conditions);
 }
 
-function scoredJobs(db: Queryable, userId: number, userSkills: readonly string[], search: JobSearch) {
+function scoredJobs(
+	db: Queryable,
+	userId: number,
+	userSkills: readonly string[],
+	search: JobSearch
+) {
 	return db
 		.selectFrom('jobs as j')
 		.leftJoin('recommendations as r', (join) =>
@@ -167,7 +178,11 @@ function toJobView(row: JobRow): JobView {
 
 /** The user's skills as stored (normalised JSON). */
 export async function userSkills(db: Queryable, userId: number): Promise<string[]> {
-	const row = await db.selectFrom('users').select('skills').where('id', '=', userId).executeTakeFirst();
+	const row = await db
+		.selectFrom('users')
+		.select('skills')
+		.where('id', '=', userId)
+		.executeTakeFirst();
 	return normalizeSkills(parseStringArray(row?.skills ?? null));
 }
 
@@ -210,7 +225,12 @@ export async function searchJobs(
 
 /** Every skill some job asks for, alphabetically (the skill filter's choices). */
 export async function listJobSkills(db: Queryable): Promise<string[]> {
-	const rows = await db.selectFrom('job_skills').select('skill').distinct().orderBy('skill').execute();
+	const rows = await db
+		.selectFrom('job_skills')
+		.select('skill')
+		.distinct()
+		.orderBy('skill')
+		.execute();
 	return rows.map((row) => row.skill);
 }
 
@@ -229,7 +249,12 @@ export async function getJobForUser(
 	userId: number,
 	jobId: number
 ): Promise<
-	| { job: JobView; match: JobMatchDetail; applicationStatus: ApplicationStatus | null; threshold: number }
+	| {
+			job: JobView;
+			match: JobMatchDetail;
+			applicationStatus: ApplicationStatus | null;
+			threshold: number;
+	  }
 	| undefined
 > {
 	const row = await db

@@ -69,7 +69,9 @@ export function profileAndJobSearch(_engine: Engine): Migration {
 
 			await db.schema
 				.createTable('job_skills')
-				.addColumn('job_id', 'integer', (c) => c.notNull().references('jobs.id').onDelete('cascade'))
+				.addColumn('job_id', 'integer', (c) =>
+					c.notNull().references('jobs.id').onDelete('cascade')
+				)
 				.addColumn('skill', 'text', (c) => c.notNull())
 				.addPrimaryKeyConstraint('job_skills_pk', ['job_id', 'skill'])
 				.execute();
