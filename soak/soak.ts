@@ -21,6 +21,7 @@ import { mulberry32, pick } from '../tests/support/chaos-random';
 import { ServerProcess } from '../tests/support/chaos-server';
 import { waitFor } from '../tests/support/chaos-wait';
 import { countingWebSocket } from '../tests/support/chaos-ws';
+import { coreEventSchemas, type CoreEventMap } from '../src/lib/protocol';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const DURATION = env('SOAK_DURATION_MS', 600_000);
@@ -62,13 +63,13 @@ async function main(): Promise<number> {
 		}
 	});
 	const clients: {
-		client: RealtimeClient;
+		client: RealtimeClient<CoreEventMap>;
 		userId: number;
 		received: number;
 		lastNotification: string | null;
 	}[] = [];
 	try {
-		const users = addUsers(server.databasePath, USERS, 'soak');
+		const users = await addUsers(server.databasePath, USERS, 'soak');
 		const cookies = new Map<number, string>();
 		for (const user of users) cookies.set(user.id, await sessionCookie(server.origin, user.email));
 		console.log(`[soak] server pid ${server.pid} on ${server.origin}; ${USERS} users`);
@@ -83,13 +84,14 @@ async function main(): Promise<number> {
 				tag: `s${i}`
 			});
 			const entry = {
-				client: null as unknown as RealtimeClient,
+				client: null as unknown as RealtimeClient<CoreEventMap>,
 				userId: user.id,
 				received: 0,
 				lastNotification: null as string | null
 			};
 			entry.client = createRealtimeClient({
 				url: `ws://127.0.0.1:${server.port}/ws`,
+				events: coreEventSchemas,
 				WebSocket: WebSocket,
 				heartbeatInterval: 10_000,
 				heartbeatTimeout: 5_000,

@@ -1,29 +1,28 @@
 import { env } from '$env/dynamic/private';
-import { getDb } from '$lib/server/db';
 import { countNewRecommendations } from '$lib/server/domain/jobs';
 import { unreadCount } from '$lib/server/domain/notifications';
 import { isSimulateEnabled } from '$lib/server/domain/simulate';
-import { getHub } from '$lib/server/realtime/hub';
 import type { LayoutServerLoad } from './$types';
 
 /**
  * The signed-in user and the badge counts for the navigation, on every page, and the user's
  * latest event seq: the realtime client resumes from it, so the server replays only what happens
- * after this render. Read together with the counts, in one synchronous step, so they agree.
+ * after this render. All three are read in one snapshot, so they agree.
  */
-export const load: LayoutServerLoad = ({ locals, depends }) => {
+export const load: LayoutServerLoad = async ({ locals, depends }) => {
 	depends('app:counts');
 	const simulateEnabled = isSimulateEnabled(env.SIMULATE);
-	const { user } = locals;
+	const { user, store } = locals;
 	if (!user) {
 		return { user: null, unreadCount: 0, newRecommendations: 0, lastSeq: 0, simulateEnabled };
 	}
-	const db = getDb();
-	return {
-		user,
-		unreadCount: unreadCount(db, user.id),
-		newRecommendations: countNewRecommendations(db, user.id),
-		lastSeq: getHub().lastSeq(user.id),
-		simulateEnabled
-	};
+	const counts = await store.db
+		.transaction()
+		.setIsolationLevel('repeatable read')
+		.execute(async (tx) => ({
+			lastSeq: await store.latestSeq(tx, user.id),
+			unreadCount: await unreadCount(tx, user.id),
+			newRecommendations: await countNewRecommendations(tx, user.id)
+		}));
+	return { user, ...counts, simulateEnabled };
 };

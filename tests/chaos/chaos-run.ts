@@ -16,7 +16,7 @@ import { ServerProcess } from '../support/chaos-server';
 import { waitFor } from '../support/chaos-wait';
 import { startFaultProxy } from '../support/fault-proxy';
 import { mulberry32, pick, shuffle } from '../support/chaos-random';
-import { APPLICATION_STATUSES, NOTIFICATION_CATEGORIES } from '../../machines/protocol';
+import { APPLICATION_STATUSES, NOTIFICATION_CATEGORIES } from '../../src/lib/protocol';
 import { check, clientOf, type Blackhole, type ChaosReport } from './chaos-report';
 
 export interface ChaosConfig {
@@ -88,7 +88,7 @@ export async function runChaos(config: ChaosConfig): Promise<ChaosReport> {
 	const truthDb = new Database(server.databasePath, { readonly: true, fileMustExist: true });
 	try {
 		// Users, each with two applications to move, logged in through the real /login form.
-		const users = addUsers(server.databasePath, config.users);
+		const users = await addUsers(server.databasePath, config.users);
 		const writer = new Database(server.databasePath);
 		writer.pragma('busy_timeout = 5000');
 		const jobIds = writer

@@ -53,16 +53,19 @@ describe('production server (build/server.js)', () => {
 		dir = mkdtempSync(join(tmpdir(), 'cc-prod-'));
 		const dbPath = join(dir, 'app.db');
 		vi.stubEnv('SESSION_SECRET', SECRET);
-		const db = openDatabase(dbPath);
-		const userId = Number(
-			db
-				.prepare(
-					"INSERT INTO users (email, name, password_hash, created_at) VALUES ('prod@test.invalid', 'Prod', 'unused', '2026-01-01T00:00:00.000Z')"
-				)
-				.run().lastInsertRowid
-		);
-		token = createSession(db, userId).token;
-		db.close();
+		const { db, close } = await openDatabase({ engine: 'sqlite', path: dbPath });
+		const { id } = await db
+			.insertInto('users')
+			.values({
+				email: 'prod@test.invalid',
+				name: 'Prod',
+				password_hash: 'unused',
+				created_at: '2026-01-01T00:00:00.000Z'
+			})
+			.returning('id')
+			.executeTakeFirstOrThrow();
+		token = (await createSession(db, id)).token;
+		await close();
 		vi.unstubAllEnvs();
 		child = spawn(process.execPath, [SERVER], {
 			env: {
@@ -107,8 +110,8 @@ describe('production server (build/server.js)', () => {
 		expect((await client.next('welcome')).data).toEqual({ heartbeatInterval: 30_000, lastSeq: 0 });
 		client.send({ type: 'resume', data: { lastSeq: 0 } });
 
-		// An event caused by a form action (in the SvelteKit bundle's copy of the hub module)
-		// reaches the socket served by the server entry's copy: one hub per process.
+		// An event caused by a form action (the SvelteKit app's store) reaches the socket served by
+		// the server entry: one app, one store, one hub per process.
 		const action = await fetch(`${origin}/simulate?/notification`, {
 			method: 'POST',
 			headers: {
