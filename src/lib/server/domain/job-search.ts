@@ -7,9 +7,10 @@
  */
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { ApplicationStatus } from '$machines/protocol';
-import { JOBS_PAGE_SIZE, WORK_MODES, type JobSearch, type WorkMode } from '$lib/job-search';
+import { JOBS_PAGE_SIZE, type JobSearch } from '$lib/job-search';
 import { pageCount, pageOffset } from '$lib/paging';
 import type { Queryable, Schema } from '../db';
+import { JOB_COLUMNS, toJobRecord, type JobRecord } from './jobs';
 import { parseStringArray } from './json';
 import {
 	describeMatch,
@@ -19,22 +20,8 @@ import {
 	RECOMMENDATION_THRESHOLD
 } from './scoring';
 
-/** A job as the list and its page show it. */
-export interface JobView {
-	id: number;
-	title: string;
-	company: string;
-	location: string;
-	work_mode: WorkMode;
-	salary_range: string | null;
-	description: string;
-	skills: string[];
-	url: string | null;
-	created_at: string;
-}
-
 /** One result: the job, the user's score (0-100), whether it is a new recommendation, their application. */
-export type JobResult = JobView & {
+export type JobResult = JobRecord & {
 	match_score: number;
 	is_new: boolean;
 	application_status: ApplicationStatus | null;
@@ -127,53 +114,12 @@ function scoredJobs(
 			join.onRef('a.job_id', '=', 'j.id').on('a.user_id', '=', userId)
 		)
 		.select((eb) => [
-			'j.id',
-			'j.title',
-			'j.company',
-			'j.location',
-			'j.work_mode',
-			'j.salary_range',
-			'j.description',
-			'j.skills',
-			'j.url',
-			'j.created_at',
+			...JOB_COLUMNS,
 			'r.seen',
 			'a.status as application_status',
 			matchScore(eb, userSkills).as('match_score')
 		])
 		.where((eb) => matchesFilters(eb, search));
-}
-
-type JobRow = {
-	id: number;
-	title: string;
-	company: string;
-	location: string;
-	work_mode: string;
-	salary_range: string | null;
-	description: string;
-	skills: string;
-	url: string | null;
-	created_at: string;
-};
-
-function toWorkMode(value: string): WorkMode {
-	return (WORK_MODES as readonly string[]).includes(value) ? (value as WorkMode) : 'onsite';
-}
-
-function toJobView(row: JobRow): JobView {
-	return {
-		id: Number(row.id),
-		title: row.title,
-		company: row.company,
-		location: row.location,
-		work_mode: toWorkMode(row.work_mode),
-		salary_range: row.salary_range,
-		description: row.description,
-		skills: parseStringArray(row.skills),
-		url: row.url,
-		created_at: row.created_at
-	};
 }
 
 /** The user's skills as stored (normalised JSON). */
@@ -212,7 +158,7 @@ export async function searchJobs(
 		.execute();
 	return {
 		jobs: rows.map((row) => ({
-			...toJobView(row),
+			...toJobRecord(row),
 			match_score: Number(row.match_score ?? 0),
 			is_new: row.seen !== null && Number(row.seen) === 0,
 			application_status: (row.application_status as ApplicationStatus | null) ?? null
@@ -250,7 +196,7 @@ export async function getJobForUser(
 	jobId: number
 ): Promise<
 	| {
-			job: JobView;
+			job: JobRecord;
 			match: JobMatchDetail;
 			applicationStatus: ApplicationStatus | null;
 			threshold: number;
@@ -262,23 +208,11 @@ export async function getJobForUser(
 		.leftJoin('applications as a', (join) =>
 			join.onRef('a.job_id', '=', 'j.id').on('a.user_id', '=', userId)
 		)
-		.select([
-			'j.id',
-			'j.title',
-			'j.company',
-			'j.location',
-			'j.work_mode',
-			'j.salary_range',
-			'j.description',
-			'j.skills',
-			'j.url',
-			'j.created_at',
-			'a.status as application_status'
-		])
+		.select([...JOB_COLUMNS, 'a.status as application_status'])
 		.where('j.id', '=', jobId)
 		.executeTakeFirst();
 	if (!row) return undefined;
-	const job = toJobView(row);
+	const job = toJobRecord(row);
 	const match = scoreMatch(job.skills, await userSkills(db, userId));
 	return {
 		job,

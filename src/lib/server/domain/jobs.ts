@@ -4,6 +4,7 @@
  * notification).
  */
 import * as v from 'valibot';
+import { WORK_MODES, workModeOf, type WorkMode } from '$lib/job-search';
 import { isExternalHref, safeHref } from '$lib/url';
 import type { Queryable } from '../db';
 import { emitEvent, type DomainStore } from './events';
@@ -23,6 +24,7 @@ export type JobRecord = {
 	title: string;
 	company: string;
 	location: string;
+	work_mode: WorkMode;
 	salary_range: string | null;
 	description: string;
 	skills: string[];
@@ -54,6 +56,8 @@ const JobInputSchema = v.object({
 	title: text('Title', 200),
 	company: text('Company', 200),
 	location: v.optional(text('Location', 200), 'Remote'),
+	/** How the job is done; read from the location ("Remote (EU)") when not given. */
+	work_mode: v.optional(v.picklist(WORK_MODES, 'Work mode must be remote, hybrid or onsite')),
 	salary_range: v.optional(v.nullable(text('Salary range', 100)), null),
 	description: v.optional(
 		v.pipe(
@@ -83,15 +87,19 @@ export interface JobMatch {
 	notification: NotificationRow;
 }
 
-interface JobDbRow extends Omit<JobRecord, 'skills'> {
+/** A job as its row reads: skills as JSON text, the work mode as stored. */
+export interface JobDbRow extends Omit<JobRecord, 'skills' | 'work_mode'> {
 	skills: string;
+	work_mode: string;
 }
 
-const JOB_COLUMNS = [
+/** The columns of a JobDbRow, for queries that alias jobs as `j`. */
+export const JOB_COLUMNS = [
 	'j.id',
 	'j.title',
 	'j.company',
 	'j.location',
+	'j.work_mode',
 	'j.salary_range',
 	'j.description',
 	'j.skills',
@@ -99,12 +107,17 @@ const JOB_COLUMNS = [
 	'j.created_at'
 ] as const;
 
-function toJobRecord(row: JobDbRow): JobRecord {
+function toWorkMode(value: string): WorkMode {
+	return (WORK_MODES as readonly string[]).includes(value) ? (value as WorkMode) : 'onsite';
+}
+
+export function toJobRecord(row: JobDbRow): JobRecord {
 	return {
-		id: row.id,
+		id: Number(row.id),
 		title: row.title,
 		company: row.company,
 		location: row.location,
+		work_mode: toWorkMode(row.work_mode),
 		salary_range: row.salary_range,
 		description: row.description,
 		skills: parseStringArray(row.skills),
@@ -114,8 +127,8 @@ function toJobRecord(row: JobDbRow): JobRecord {
 }
 
 /**
- * Validate and store a job without recommending it to anyone. Throws a 400 DomainError on invalid
- * input.
+ * Validate and store a job, with its skills as `job_skills` rows (what search and the match score
+ * read), without recommending it to anyone. Throws a 400 DomainError on invalid input.
  */
 export async function insertJob(
 	db: Queryable,
@@ -123,12 +136,14 @@ export async function insertJob(
 	createdAt = new Date().toISOString()
 ): Promise<JobRecord> {
 	const parsed = parseInput(JobInputSchema, input);
+	const work_mode = parsed.work_mode ?? workModeOf(parsed.location);
 	const { id } = await db
 		.insertInto('jobs')
 		.values({
 			title: parsed.title,
 			company: parsed.company,
 			location: parsed.location,
+			work_mode,
 			salary_range: parsed.salary_range,
 			description: parsed.description,
 			skills: JSON.stringify(parsed.skills),
@@ -137,7 +152,11 @@ export async function insertJob(
 		})
 		.returning('id')
 		.executeTakeFirstOrThrow();
-	return { id, ...parsed, created_at: createdAt };
+	await db
+		.insertInto('job_skills')
+		.values(parsed.skills.map((skill) => ({ job_id: id, skill })))
+		.execute();
+	return { id, ...parsed, work_mode, created_at: createdAt };
 }
 
 /** The recommendation of a job for someone with these skills, or null below the threshold. */
