@@ -111,7 +111,11 @@ test('sorting by match puts the best matches first; by date the newest', async (
 
 	await page.getByTestId('search-sort').selectOption('date');
 	await expect(page).toHaveURL(/\/jobs$/);
-	await expect(cards(page).first()).toContainText('Senior Software Engineer');
+	const posted = await cards(page)
+		.getByTestId('job-posted')
+		.evaluateAll((times) => times.map((time) => time.getAttribute('datetime') ?? ''));
+	expect(posted).toHaveLength(12);
+	expect(posted).toEqual([...posted].sort().reverse());
 });
 
 test('paging: 12 jobs a page, Next and page links in the URL, Back returns, a page past the end says so', async ({
@@ -188,8 +192,10 @@ test('a job page shows the description, skills matched and missing and why the s
 		'None of your skills match this job yet.'
 	);
 
-	await page.goto('/jobs/999999');
-	await expect(page.getByRole('heading', { level: 1 })).toContainText('404');
+	const missing = await page.goto('/jobs/999999');
+	expect(missing?.status()).toBe(404);
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Page not found');
+	await expect(page.getByText('Job not found')).toBeVisible();
 });
 
 /** The card of the job titled `title` on the current list. */
