@@ -4,29 +4,13 @@
  * states.
  */
 import { expect, test } from '../support/e2e-fixtures';
-import { login, waitForHydration } from '../support/e2e-app';
-
-/** Send `count` sample notifications of `category` through Simulate's form action. */
-async function sendNotifications(
-	page: import('@playwright/test').Page,
-	category: string,
-	count: number
-) {
-	const origin = new URL(page.url()).origin;
-	for (let i = 0; i < count; i++) {
-		const response = await page.request.post('/simulate?/notification', {
-			form: { category },
-			headers: { origin, accept: 'application/json' }
-		});
-		expect(response.ok()).toBe(true);
-	}
-}
+import { login, sendSampleNotifications, waitForHydration } from '../support/e2e-app';
 
 test('paged 20 at a time with Next and page links in the URL; times read "… ago" with the exact time in a tooltip', async ({
 	page
 }) => {
 	await login(page);
-	await sendNotifications(page, 'system', 20);
+	await sendSampleNotifications(page, 'system', 20);
 	await page.goto('/notifications');
 	await waitForHydration(page);
 	const items = page.getByTestId('notification-list').getByTestId('notification-item');
@@ -68,7 +52,7 @@ test('the category filter lists one category, keeps it while paging, and an unkn
 	page
 }) => {
 	await login(page);
-	await sendNotifications(page, 'social', 21);
+	await sendSampleNotifications(page, 'social', 21);
 	await page.goto('/notifications');
 	await waitForHydration(page);
 	await page.getByTestId('filter-social').click();

@@ -133,3 +133,22 @@ export async function sendNotificationFromAnotherTab(
 	await expect(tab.getByTestId('simulate-result')).toContainText('Sent');
 	await tab.close();
 }
+
+/**
+ * Send `count` sample notifications of `category` to the signed-in user through Simulate's form
+ * action (each a real domain event), from the page's own cookie jar.
+ */
+export async function sendSampleNotifications(
+	page: Page,
+	category: string,
+	count: number
+): Promise<void> {
+	const origin = new URL(page.url()).origin;
+	for (let i = 0; i < count; i++) {
+		const response = await page.request.post('/simulate?/notification', {
+			form: { category },
+			headers: { origin, accept: 'application/json' }
+		});
+		expect(response.ok(), 'Simulate sent the notification').toBe(true);
+	}
+}
