@@ -1,7 +1,7 @@
 /** Where Save and Apply move an application (pure rule; the server tests run it for real). */
 import { describe, expect, it } from 'vitest';
 import { APPLICATION_STATUSES } from '../../machines/protocol';
-import { jobActionTarget } from '../../src/lib/server/domain/job-applications';
+import { jobActionTarget } from '../../src/lib/job-actions';
 
 describe('jobActionTarget', () => {
 	it('Save creates a saved application and leaves an existing one alone', () => {

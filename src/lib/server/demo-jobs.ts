@@ -4,19 +4,12 @@
  * trying. Generated from a fixed seed by a small PRNG, so every fresh database holds the same
  * jobs in the same order: tests and screenshots can rely on them.
  */
+import { mulberry32, pick } from '$lib/random';
+import type { JobRecord } from './domain/jobs';
 import type { WorkMode } from '$lib/job-search';
 
 /** One demo job, posted `daysAgo` days before the seed runs. */
-export interface DemoJob {
-	title: string;
-	company: string;
-	location: string;
-	work_mode: WorkMode;
-	salary_range: string | null;
-	description: string;
-	skills: string[];
-	daysAgo: number;
-}
+export type DemoJob = Omit<JobRecord, 'id' | 'url' | 'created_at'> & { daysAgo: number };
 
 /** How many jobs the generator adds to the hand-written ones. */
 export const GENERATED_JOB_COUNT = 52;
@@ -323,25 +316,6 @@ const CURRENCY = {
 	EUR: { sign: '€', factor: 0.6 },
 	GBP: { sign: '£', factor: 0.55 }
 } as const;
-
-/**
- * mulberry32: a tiny, well-known 32-bit PRNG. Good enough to vary demo data and fully
- * determined by its seed, which Math.random is not.
- */
-function mulberry32(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-	};
-}
-
-function pick<T>(random: () => number, items: readonly T[]): T {
-	return items[Math.floor(random() * items.length)];
-}
 
 /** `count` distinct items of `items`, in their original order. */
 function sample<T>(random: () => number, items: readonly T[], count: number): T[] {

@@ -6,7 +6,8 @@
 import { redirect, type Actions, type RequestEvent } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { idField, parseForm, requireUser, runAction } from './http';
-import { actOnJob, type JobAction } from './job-applications';
+import type { JobAction } from '$lib/job-actions';
+import { actOnJob } from './job-applications';
 import { parseInput } from './validate';
 
 const JobForm = v.object({ job_id: idField });

@@ -5,11 +5,10 @@
  * it is); Apply creates, or moves a saved or withdrawn application to applied.
  */
 import type { ApplicationStatus } from '$machines/protocol';
+import { jobActionTarget, type JobAction } from '$lib/job-actions';
 import type { ApplicationSummary } from './applications';
 import { notFound } from './errors';
 import { emitEvent, type DomainStore, type DomainTransaction } from './events';
-
-export type JobAction = 'save' | 'apply';
 
 /** What an action did. */
 export interface JobActionResult {
@@ -18,15 +17,6 @@ export interface JobActionResult {
 	old_status: ApplicationStatus | null;
 	/** False when the application already was where the action would put it: nothing was sent. */
 	changed: boolean;
-}
-
-/** The status `action` moves an application in `from` to, or null when it leaves it alone. */
-export function jobActionTarget(
-	action: JobAction,
-	from: ApplicationStatus | null
-): ApplicationStatus | null {
-	if (action === 'save') return from === null ? 'saved' : null;
-	return from === null || from === 'saved' || from === 'withdrawn' ? 'applied' : null;
 }
 
 async function findApplication(
@@ -78,7 +68,7 @@ export async function actOnJob(
 				.values({
 					user_id: userId,
 					job_id: jobId,
-					status: action === 'save' ? 'saved' : 'applied',
+					status: jobActionTarget(action, null) ?? 'saved',
 					created_at: now,
 					updated_at: now
 				})

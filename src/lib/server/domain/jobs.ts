@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import { WORK_MODES, workModeOf, type WorkMode } from '$lib/job-search';
 import { isExternalHref, safeHref } from '$lib/url';
 import type { Queryable } from '../db';
-import { emitEvent, type DomainStore } from './events';
+import { emitEvent, type DomainStore, type DomainTransaction } from './events';
 import { parseStringArray } from './json';
 import {
 	insertNotification,
@@ -217,6 +217,33 @@ async function listUserSkills(db: Queryable): Promise<{ id: number; skills: stri
 }
 
 /**
+ * Recommend a job to one user inside a transaction: the recommendation row, its `job_alert`
+ * notification, and both events (`job:recommendation`, `notification:new`) in the outbox.
+ */
+export async function recommendJob(
+	tx: DomainTransaction,
+	userId: number,
+	job: JobRecord,
+	match: { match_score: number; reason: string },
+	createdAt: string
+): Promise<NotificationRow> {
+	await insertRecommendation(tx.db, { userId, jobId: job.id, ...match, seen: false, createdAt });
+	const notification = await insertNotification(
+		tx.db,
+		userId,
+		jobAlertNotification(job, match),
+		createdAt
+	);
+	await emitEvent(tx, userId, 'job:recommendation', {
+		job,
+		match_score: match.match_score,
+		reason: match.reason
+	});
+	await emitEvent(tx, userId, 'notification:new', toNotificationEvent(notification));
+	return notification;
+}
+
+/**
  * Store a job, recommend it to every user whose score reaches the threshold, and notify them,
  * all in one transaction with the events (delivered once it commits). Throws a 400 DomainError
  * on invalid input.
@@ -227,45 +254,15 @@ export function postJob(
 ): Promise<{ job: JobRecord; matches: JobMatch[] }> {
 	return store.transaction(async (tx) => {
 		const job = await insertJob(tx.db, input);
-		const matches = await recommendToUsers(tx.db, job);
-		for (const match of matches) {
-			await emitEvent(tx, match.userId, 'job:recommendation', {
-				job,
-				match_score: match.match_score,
-				reason: match.reason
-			});
-			await emitEvent(
-				tx,
-				match.userId,
-				'notification:new',
-				toNotificationEvent(match.notification)
-			);
+		const matches: JobMatch[] = [];
+		for (const user of await listUserSkills(tx.db)) {
+			const match = matchJob(job, user.skills);
+			if (!match) continue;
+			const notification = await recommendJob(tx, user.id, job, match, job.created_at);
+			matches.push({ userId: user.id, ...match, notification });
 		}
 		return { job, matches };
 	});
-}
-
-async function recommendToUsers(db: Queryable, job: JobRecord): Promise<JobMatch[]> {
-	const matches: JobMatch[] = [];
-	for (const user of await listUserSkills(db)) {
-		const match = matchJob(job, user.skills);
-		if (!match) continue;
-		await insertRecommendation(db, {
-			userId: user.id,
-			jobId: job.id,
-			...match,
-			seen: false,
-			createdAt: job.created_at
-		});
-		const notification = await insertNotification(
-			db,
-			user.id,
-			jobAlertNotification(job, match),
-			job.created_at
-		);
-		matches.push({ userId: user.id, ...match, notification });
-	}
-	return matches;
 }
 
 /**

@@ -8,10 +8,9 @@
 import { REMOTE_PREFERENCES, type Profile, type RemotePreference } from '$lib/profile';
 import type { Queryable } from '../db';
 import { notFound } from './errors';
-import { emitEvent, type DomainStore, type DomainTransaction } from './events';
-import { jobAlertNotification, matchJob } from './jobs';
+import type { DomainStore, DomainTransaction } from './events';
+import { JOB_COLUMNS, matchJob, recommendJob, toJobRecord } from './jobs';
 import { parseStringArray } from './json';
-import { insertNotification, toNotificationEvent } from './notifications';
 import { normalizeSkills } from './scoring';
 
 function toRemotePreference(value: string): RemotePreference {
@@ -56,11 +55,9 @@ export async function rescoreJobsForUser(
 	skills: readonly string[],
 	now: string
 ): Promise<ProfileUpdate['newMatches']> {
-	const jobs = await tx.db
-		.selectFrom('jobs')
-		.select(['id', 'title', 'company', 'location', 'salary_range', 'skills', 'url', 'created_at'])
-		.orderBy('id')
-		.execute();
+	const jobs = (
+		await tx.db.selectFrom('jobs as j').select(JOB_COLUMNS).orderBy('j.id').execute()
+	).map(toJobRecord);
 	const existing = new Map(
 		(
 			await tx.db
@@ -71,8 +68,7 @@ export async function rescoreJobsForUser(
 		).map((row) => [Number(row.job_id), row])
 	);
 	const newMatches: ProfileUpdate['newMatches'] = [];
-	for (const row of jobs) {
-		const job = { ...row, id: Number(row.id), skills: parseStringArray(row.skills) };
+	for (const job of jobs) {
 		const match = matchJob(job, skills);
 		const before = existing.get(job.id);
 		if (!match) {
@@ -96,22 +92,7 @@ export async function rescoreJobsForUser(
 			}
 			continue;
 		}
-		await tx.db
-			.insertInto('recommendations')
-			.values({ user_id: userId, job_id: job.id, ...match, seen: 0, created_at: now })
-			.execute();
-		const notification = await insertNotification(
-			tx.db,
-			userId,
-			jobAlertNotification(job, match),
-			now
-		);
-		await emitEvent(tx, userId, 'job:recommendation', {
-			job,
-			match_score: match.match_score,
-			reason: match.reason
-		});
-		await emitEvent(tx, userId, 'notification:new', toNotificationEvent(notification));
+		await recommendJob(tx, userId, job, match, now);
 		newMatches.push({ jobId: job.id, match_score: match.match_score });
 	}
 	return newMatches;
