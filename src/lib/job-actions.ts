@@ -2,7 +2,7 @@
  * Save and Apply: where each moves the user's one application for a job. Shared by the server,
  * which applies it, and the buttons, which offer only the actions that would do something.
  */
-import type { ApplicationStatus } from '$machines/protocol';
+import type { ApplicationStatus } from '$lib/protocol';
 
 export type JobAction = 'save' | 'apply';
 

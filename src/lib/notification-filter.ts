@@ -2,7 +2,7 @@
  * The Notifications page's query parameters: `category` (one of the protocol's categories) and
  * `page`. An unknown category is kept, so the page can say it does not exist instead of failing.
  */
-import { NOTIFICATION_CATEGORIES, type NotificationCategory } from '$machines/protocol';
+import { NOTIFICATION_CATEGORIES, type NotificationCategory } from '$lib/protocol';
 
 /** Notifications on one page. */
 export const NOTIFICATIONS_PAGE_SIZE = 20;

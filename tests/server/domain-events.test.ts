@@ -380,9 +380,12 @@ describe.each(ENGINES)('domain events (%s)', (engine) => {
 			});
 
 			it('counts applications by status, every status present', async () => {
+				// One application per user and job (migration 0011): three jobs for three.
+				const otherJob = async (title: string) =>
+					(await postJob(store, { title, company: 'Tech Corp', skills: ['cobol'] })).job.id;
 				await addApplication(sam.id, jobId, 'interview');
-				await addApplication(sam.id, jobId, 'interview');
-				await addApplication(sam.id, jobId, 'rejected');
+				await addApplication(sam.id, await otherJob('Second job'), 'interview');
+				await addApplication(sam.id, await otherJob('Third job'), 'rejected');
 				const counts = await countByStatus(db, sam.id);
 				expect(counts).toMatchObject({ interview: 2, rejected: 1, offer: 0, saved: 0 });
 				expect(Object.keys(counts)).toHaveLength(9);

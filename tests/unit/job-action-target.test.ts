@@ -1,6 +1,6 @@
 /** Where Save and Apply move an application (pure rule; the server tests run it for real). */
 import { describe, expect, it } from 'vitest';
-import { APPLICATION_STATUSES } from '../../machines/protocol';
+import { APPLICATION_STATUSES } from '../../src/lib/protocol';
 import { jobActionTarget } from '../../src/lib/job-actions';
 
 describe('jobActionTarget', () => {

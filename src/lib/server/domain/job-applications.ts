@@ -4,7 +4,7 @@
  * outbox in the same transaction). Save only creates (a job already saved or applied to stays as
  * it is); Apply creates, or moves a saved or withdrawn application to applied.
  */
-import type { ApplicationStatus } from '$machines/protocol';
+import type { ApplicationStatus } from '$lib/protocol';
 import { jobActionTarget, type JobAction } from '$lib/job-actions';
 import type { ApplicationSummary } from './applications';
 import { notFound } from './errors';

@@ -6,7 +6,7 @@
  * SQLite and PostgreSQL alike (LIKE over lower(), no engine-specific operators).
  */
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
-import type { ApplicationStatus } from '$machines/protocol';
+import type { ApplicationStatus } from '$lib/protocol';
 import { JOBS_PAGE_SIZE, type JobSearch } from '$lib/job-search';
 import { pageCount, pageOffset } from '$lib/paging';
 import type { Queryable, Schema } from '../db';
