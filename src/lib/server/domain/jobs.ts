@@ -32,13 +32,6 @@ export type JobRecord = {
 	created_at: string;
 };
 
-/** A job in the user's list, with their match when the job was recommended to them. */
-export type JobListItem = JobRecord & {
-	match_score: number | null;
-	reason: string | null;
-	is_new: boolean;
-};
-
 /** A job recommended to the user. */
 export type RecommendedJob = JobRecord & { match_score: number; reason: string; seen: boolean };
 
@@ -263,28 +256,6 @@ export function postJob(
 		}
 		return { job, matches };
 	});
-}
-
-/**
- * Every job, newest first, with the user's match where the job was recommended to them.
- * `is_new` is true for a recommendation the user has not yet seen on the Jobs page.
- */
-export async function listJobs(db: Queryable, userId: number): Promise<JobListItem[]> {
-	const rows = await db
-		.selectFrom('jobs as j')
-		.leftJoin('recommendations as r', (join) =>
-			join.onRef('r.job_id', '=', 'j.id').on('r.user_id', '=', userId)
-		)
-		.select([...JOB_COLUMNS, 'r.match_score', 'r.reason', 'r.seen'])
-		.orderBy('j.created_at', 'desc')
-		.orderBy('j.id', 'desc')
-		.execute();
-	return rows.map((row) => ({
-		...toJobRecord(row),
-		match_score: row.match_score,
-		reason: row.reason,
-		is_new: row.seen === 0
-	}));
 }
 
 /** The user's most recent recommendations, newest first. */
