@@ -6,7 +6,7 @@
  */
 import type { Page } from '@playwright/test';
 import { expect, test } from '../support/e2e-fixtures';
-import { login, sendSampleNotifications } from '../support/e2e-app';
+import { login, simulate } from '../support/e2e-app';
 import { expectTheme, screenshot, seriousViolations, THEMES, useTheme } from '../support/e2e-axe';
 
 const WIDTHS = [1280, 390] as const;
@@ -78,7 +78,7 @@ for (const width of WIDTHS) {
 		await page.setViewportSize({ width, height: width > 800 ? 900 : 844 });
 		await login(page);
 		// Enough social notifications for a second page, so the pager is on the screenshot.
-		await sendSampleNotifications(page, 'social', 24);
+		for (let i = 0; i < 24; i++) await simulate(page, 'notification', { category: 'social' });
 		for (const shot of SHOTS) {
 			for (const theme of THEMES) {
 				await useTheme(page, theme);

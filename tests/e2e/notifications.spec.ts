@@ -4,13 +4,13 @@
  * states.
  */
 import { expect, test } from '../support/e2e-fixtures';
-import { login, sendSampleNotifications, waitForHydration } from '../support/e2e-app';
+import { login, simulate, waitForHydration } from '../support/e2e-app';
 
 test('paged 20 at a time with Next and page links in the URL; times read "… ago" with the exact time in a tooltip', async ({
 	page
 }) => {
 	await login(page);
-	await sendSampleNotifications(page, 'system', 20);
+	for (let i = 0; i < 20; i++) await simulate(page, 'notification', { category: 'system' });
 	await page.goto('/notifications');
 	await waitForHydration(page);
 	const items = page.getByTestId('notification-list').getByTestId('notification-item');
@@ -52,7 +52,7 @@ test('the category filter lists one category, keeps it while paging, and an unkn
 	page
 }) => {
 	await login(page);
-	await sendSampleNotifications(page, 'social', 21);
+	for (let i = 0; i < 21; i++) await simulate(page, 'notification', { category: 'social' });
 	await page.goto('/notifications');
 	await waitForHydration(page);
 	await page.getByTestId('filter-social').click();

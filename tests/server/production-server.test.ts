@@ -7,8 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createSession } from '../../src/lib/server/auth';
-import { openDatabase } from '../../src/lib/server/db';
+import { postAction, userWithSession } from '../support/chaos-auth';
 import { TestClient } from '../support/server-client';
 
 const SERVER = resolve('build/server.js');
@@ -53,19 +52,7 @@ describe('production server (build/server.js)', () => {
 		dir = mkdtempSync(join(tmpdir(), 'cc-prod-'));
 		const dbPath = join(dir, 'app.db');
 		vi.stubEnv('SESSION_SECRET', SECRET);
-		const { db, close } = await openDatabase({ engine: 'sqlite', path: dbPath });
-		const { id } = await db
-			.insertInto('users')
-			.values({
-				email: 'prod@test.invalid',
-				name: 'Prod',
-				password_hash: 'unused',
-				created_at: '2026-01-01T00:00:00.000Z'
-			})
-			.returning('id')
-			.executeTakeFirstOrThrow();
-		token = (await createSession(db, id)).token;
-		await close();
+		({ token } = await userWithSession({ engine: 'sqlite', path: dbPath }, 'prod@test.invalid'));
 		vi.unstubAllEnvs();
 		child = spawn(process.execPath, [SERVER], {
 			env: {
@@ -112,17 +99,12 @@ describe('production server (build/server.js)', () => {
 
 		// An event caused by a form action (the SvelteKit app's store) reaches the socket served by
 		// the server entry: one app, one store, one hub per process.
-		const action = await fetch(`${origin}/simulate?/notification`, {
-			method: 'POST',
-			headers: {
-				origin,
-				cookie: `session=${token}`,
-				accept: 'application/json',
-				'x-sveltekit-action': 'true',
-				'content-type': 'application/x-www-form-urlencoded'
-			},
-			body: 'category=system'
-		});
+		const action = await postAction(
+			origin,
+			'/simulate?/notification',
+			{ category: 'system' },
+			{ cookie: `session=${token}` }
+		);
 		expect(action.status).toBe(200);
 		expect(await client.next('notification:new')).toMatchObject({
 			seq: 1,

@@ -10,8 +10,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
 import WebSocket from 'ws';
-import { createSession } from '../../src/lib/server/auth';
-import { openDatabase } from '../../src/lib/server/db';
+import { postAction, userWithSession } from '../support/chaos-auth';
 import { TestClient } from '../support/server-client';
 
 let dir: string;
@@ -23,19 +22,7 @@ beforeAll(async () => {
 	vi.stubEnv('DATABASE_PATH', dbPath);
 	vi.stubEnv('DATABASE_URL', '');
 	vi.stubEnv('SESSION_SECRET', '');
-	const { db, close } = await openDatabase({ engine: 'sqlite', path: dbPath });
-	const { id } = await db
-		.insertInto('users')
-		.values({
-			email: 'vite@test.invalid',
-			name: 'Vite',
-			password_hash: 'unused',
-			created_at: '2026-01-01T00:00:00.000Z'
-		})
-		.returning('id')
-		.executeTakeFirstOrThrow();
-	token = (await createSession(db, id)).token;
-	await close();
+	({ token } = await userWithSession({ engine: 'sqlite', path: dbPath }, 'vite@test.invalid'));
 });
 
 afterAll(() => {
@@ -65,18 +52,13 @@ async function expectLiveEvent(origin: string): Promise<void> {
 	client.send({ type: 'resume', data: { lastSeq } });
 	client.send({ type: 'ping' });
 	await client.next('pong');
-	const response = await fetch(`${origin}/simulate?/notification`, {
-		method: 'POST',
-		headers: {
-			origin,
-			cookie: `session=${token}`,
-			accept: 'application/json',
-			'x-sveltekit-action': 'true',
-			'content-type': 'application/x-www-form-urlencoded'
-		},
-		body: 'category=system'
-	});
-	expect(response.status).toBe(200);
+	const action = await postAction(
+		origin,
+		'/simulate?/notification',
+		{ category: 'system' },
+		{ cookie: `session=${token}` }
+	);
+	expect(action.status).toBe(200);
 	expect(await client.next('notification:new', 15_000)).toMatchObject({ seq: lastSeq + 1 });
 	client.close();
 }

@@ -4,7 +4,7 @@
  * actions called with that cookie. Extra users are written straight into the server's database
  * (the server has no sign-up page), with a password hash made by the app's own auth module.
  */
-import { hashPassword } from '../../src/lib/server/auth';
+import { createSession, hashPassword } from '../../src/lib/server/auth';
 import { openDatabase, type DatabaseConfig } from '../../src/lib/server/db';
 
 /** The password of the seeded demo accounts, and of every account made here. */
@@ -95,6 +95,27 @@ export async function addUsers(
 			.returning(['id', 'email'])
 			.execute();
 		return rows;
+	} finally {
+		await close();
+	}
+}
+
+/**
+ * A user written straight into a database that no server has open yet, with a session token for
+ * it (signed with the stored secret, or SESSION_SECRET when the environment sets it).
+ */
+export async function userWithSession(
+	config: DatabaseConfig,
+	email: string
+): Promise<{ id: number; token: string }> {
+	const { db, close } = await openDatabase(config);
+	try {
+		const { id } = await db
+			.insertInto('users')
+			.values({ email, name: email, password_hash: 'unused', created_at: new Date().toISOString() })
+			.returning('id')
+			.executeTakeFirstOrThrow();
+		return { id, token: (await createSession(db, id)).token };
 	} finally {
 		await close();
 	}
