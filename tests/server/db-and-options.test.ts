@@ -23,6 +23,7 @@ const TABLES = [
 	'recommendations',
 	'sessions',
 	'settings',
+	'signin_failures',
 	'users'
 ];
 

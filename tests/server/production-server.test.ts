@@ -3,7 +3,7 @@
  * runs first): one port for pages and /ws, the sign-in wall, and a clean SIGTERM.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -70,6 +70,17 @@ describe('production server (build/server.js)', () => {
 	afterAll(() => {
 		if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 		rmSync(dir, { recursive: true, force: true });
+	});
+
+	it('is a thin entry: no app module of its own, only the build’s handler and hooks module', () => {
+		const entry = readFileSync(SERVER, 'utf8');
+		const imports = [...entry.matchAll(/(?:from|import\()\s*"([^"]+)"/g)].map((match) => match[1]);
+		expect(imports).toEqual([
+			'node:http',
+			'./handler.js',
+			expect.stringMatching(/^\.\/server\/chunks\/entries\/hooks\.server\.js-[\w-]+\.js$/)
+		]);
+		expect(entry).not.toMatch(/globalThis|Symbol\.for/);
 	});
 
 	it('sends a signed-out visitor to /login with security headers', async () => {

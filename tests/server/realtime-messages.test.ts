@@ -38,7 +38,7 @@ describe.each(ENGINES)('client messages and bad frames (%s)', (engine) => {
 		expect(applied).toEqual([{ from: userId, data: { id: 'n-7' } }]);
 	});
 
-	it('remembers applied ids across reconnects and hub restarts (stored in SQLite)', async () => {
+	it('remembers applied ids across reconnects and hub restarts (stored in the database)', async () => {
 		let applied = 0;
 		server.hub.onMessage('note', () => void applied++);
 		client.send({ type: 'note', id: 'once', data: null });

@@ -95,15 +95,23 @@ export class EventStore implements HubStore<OutboxTransaction> {
 	 * none if it throws (the whole transaction rolls back, the error is rethrown).
 	 */
 	async transaction<T>(work: (tx: OutboxTransaction) => Promise<T>): Promise<T> {
-		let appended: Appended[] = [];
-		const result = await this.db.transaction().execute(async (db) => {
-			const tx: OutboxTransaction = {
-				db,
-				emit: (userId, type, data) => this.append(tx, userId, type, data)
-			};
-			this.#appended.set(tx, (appended = []));
-			return work(tx);
-		});
+		const appended: Appended[] = [];
+		let current: OutboxTransaction | undefined;
+		let result: T;
+		try {
+			result = await this.db.transaction().execute(async (db) => {
+				const tx: OutboxTransaction = {
+					db,
+					emit: (userId, type, data) => this.append(tx, userId, type, data)
+				};
+				current = tx;
+				this.#appended.set(tx, appended);
+				return work(tx);
+			});
+		} finally {
+			// An emit after the transaction ended (a promise nobody awaited) is refused.
+			if (current) this.#appended.delete(current);
+		}
 		if (appended.length > 0) {
 			this.#afterCommit?.();
 			for (const { userId, seq, json } of appended) {

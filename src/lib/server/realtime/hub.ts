@@ -115,7 +115,7 @@ const TEXT = { binary: false } as const;
 const HEARTBEAT_SLICES = 10;
 
 /** Events read from the log per query when a socket is behind. */
-const LOG_PAGE = 500;
+const LOG_PAGE = 1_000;
 
 export class RealtimeHub<Tx = unknown> implements UpgradeHandler {
 	readonly #options: HubOptions<Tx>;
@@ -181,7 +181,8 @@ export class RealtimeHub<Tx = unknown> implements UpgradeHandler {
 				});
 			},
 			(error: unknown) => {
-				this.#options.logger.error('[realtime] authenticate failed:', error);
+				// The sessions could not be read (the store is down): the client retries.
+				this.#count('store_error', `authenticate: ${describe(error)}`);
 				socket.destroy();
 			}
 		);
@@ -345,11 +346,10 @@ export class RealtimeHub<Tx = unknown> implements UpgradeHandler {
 		});
 	}
 
-	/** Run `task` after the socket's earlier frames; a failure is logged and counted. */
+	/** Run `task` after the socket's earlier frames; a failure is counted (the first logged). */
 	#enqueue(connection: Connection, task: () => Promise<void>): void {
 		connection.inbound = connection.inbound.then(task).catch((error: unknown) => {
-			this.#count('store_error', String(error));
-			this.#options.logger.error('[realtime] store error:', error);
+			this.#count('store_error', describe(error));
 			// Without the store the socket cannot be served correctly: let the client retry.
 			connection.ws.close(CloseCode.GOING_AWAY, 'store unavailable');
 		});
@@ -444,7 +444,7 @@ export class RealtimeHub<Tx = unknown> implements UpgradeHandler {
 			if (typeof status === 'number' && status >= 400 && status < 500) {
 				return this.#refuse(connection, 'bad_payload', String((error as Error).message), id);
 			}
-			this.#options.logger.error(`[realtime] handler for ${type} failed:`, error);
+			this.#options.logger.error(`[realtime] handler for ${type} failed: ${describe(error)}`);
 			return this.#refuse(connection, 'handler_failed', 'the message could not be applied', id);
 		}
 		this.#send(connection, { type: 'ack', data: { id } });
@@ -556,7 +556,7 @@ export class RealtimeHub<Tx = unknown> implements UpgradeHandler {
 			} while (feed.again);
 		} catch (error) {
 			feed.stale = true;
-			this.#count('store_error', String(error));
+			this.#count('store_error', describe(error));
 		}
 	}
 
@@ -645,9 +645,14 @@ export class RealtimeHub<Tx = unknown> implements UpgradeHandler {
 			if (bucket.isFull(clock)) this.#addresses.delete(address);
 		}
 		this.#store.pruneMessages(now - this.#options.dedupeRetention).catch((error: unknown) => {
-			this.#count('store_error', String(error));
+			this.#count('store_error', describe(error));
 		});
 	}
+}
+
+/** An error in one line (no stack): store errors while a database restarts are expected. */
+function describe(error: unknown): string {
+	return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** A hub with these options. */
