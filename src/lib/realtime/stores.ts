@@ -57,3 +57,12 @@ export function snapshotStore(actor: ConnectionActor | null): Readable<Connectio
 	if (!actor) return readable(null);
 	return useSelector(actor, (snapshot): ConnectionSnapshot | null => snapshot);
 }
+
+/**
+ * Whether the counts on the badges are live: true while connected. Otherwise they show what the
+ * last page load said and may be out of date (the badges say so).
+ */
+export function liveStore(actor: ConnectionActor | null): Readable<boolean> {
+	if (!actor) return readable(false);
+	return useSelector(actor, (snapshot) => snapshot.matches('connected'));
+}

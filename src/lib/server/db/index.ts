@@ -162,7 +162,13 @@ function createKysely(config: DatabaseConfig): Kysely<Schema> {
 
 /** Bring a database up to the latest schema; throws when it was migrated by a newer app. */
 export async function migrate(db: Kysely<Schema>, engine: Engine): Promise<void> {
-	const migrator = new Migrator({ db, provider: migrationProvider(engine) });
+	// Numbers are reserved per issue (see migrations/index.ts), so a lower one can arrive after a
+	// higher one has run on a database: run it then, rather than refuse to start.
+	const migrator = new Migrator({
+		db,
+		provider: migrationProvider(engine),
+		allowUnorderedMigrations: true
+	});
 	const { error, results } = await migrator.migrateToLatest();
 	const failed = results?.find((result) => result.status === 'Error');
 	if (error) {
