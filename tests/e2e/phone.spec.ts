@@ -54,7 +54,12 @@ test('no page is wider than the 390 px screen, signed out and signed in', async 
 		expect(await documentWidth(page), path).toBeLessThanOrEqual(DEVICE.width);
 	}
 	await login(page);
-	for (const path of SIGNED_IN) {
+	// Every page the navigation links to (a page added later is covered too), and a few more.
+	const linked = await page
+		.getByRole('navigation', { name: 'Main' })
+		.getByRole('link')
+		.evaluateAll((links) => links.map((link) => link.getAttribute('href') ?? '/'));
+	for (const path of new Set([...linked, ...SIGNED_IN])) {
 		await page.goto(path);
 		await waitForHydration(page);
 		if (path === '/inspect') await expect(page.getByTestId('chart-drawing')).toBeVisible();

@@ -157,6 +157,11 @@ function createKysely(config: DatabaseConfig): Kysely<Schema> {
 	pool.on('error', (error) =>
 		console.warn(`[db] idle PostgreSQL connection lost: ${error.message}`)
 	);
+	// A connection that breaks while checked out (a query in flight when PostgreSQL restarts)
+	// emits 'error' on its client, which the pool does not listen to there; unheard, it would end
+	// the process (brianc/node-postgres#2439). The query itself rejects, so the listener only stops
+	// the crash; the pool drops the broken client when it is released.
+	pool.on('connect', (client) => client.on('error', () => {}));
 	return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
 }
 
