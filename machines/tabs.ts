@@ -1,0 +1,392 @@
+/**
+ * Tab sharing: the tabs of one origin and one session share a single connection. One tab, the
+ * leader, holds a Web Lock for as long as it leads and owns the socket; the others follow over a
+ * BroadcastChannel of the same name. Two actors do the browser's part and the chart does the rest
+ * (the `role` region of connection.ts):
+ *
+ * - `tabLock` asks for the lock (`navigator.locks.request`, exclusive, never `steal`) and reports
+ *   `TABS.ELECTED` when it is granted. While it waits it is queued behind the leader, so when the
+ *   leader goes away (closed, reloaded, crashed: the browser releases a dead page's locks) the
+ *   next tab in the queue is elected at once. Stopping the actor releases the lock or leaves the
+ *   queue.
+ * - `tabChannel` speaks the relay protocol below on the BroadcastChannel: it reports what other
+ *   tabs post as `TABS.*` events and posts what the chart asks. While its tab leads it also mirrors
+ *   the leader's status to the followers, from the leader's own snapshots, so every tab shows what
+ *   the leader's status dot shows.
+ *
+ * The relay protocol (one structured-clone message per post, `{v: 1, kind, from, to?, ...}`):
+ *
+ * | kind         | from → to           | meaning                                                   |
+ * | ------------ | ------------------- | --------------------------------------------------------- |
+ * | `hello`      | joining tab → all   | who leads? (and whether the joining tab is visible)       |
+ * | `leader`     | leader → all        | the leader's status, connection epoch, group, attention   |
+ * | `events`     | leader → all        | new event frames, in seq order, as the leader accepted them |
+ * | `resync`     | leader → all        | the server said too much was missed: refetch              |
+ * | `send`       | follower → leader   | messages of the follower's outbox, to write to the socket |
+ * | `ack`        | leader → one tab    | the server acked that tab's message                       |
+ * | `refused`    | leader → one tab    | the server refused that tab's message (an `error` frame)  |
+ * | `command`    | follower → leader   | `CONNECT` or `RETRY_NOW` pressed in a follower            |
+ * | `visibility` | any tab → all       | the tab became visible or hidden (who plays the sound)    |
+ * | `bye`        | leaving tab → all   | the tab leaves (page hidden, disconnected, stopped)       |
+ *
+ * Messages come from pages of the same origin only (that is what a BroadcastChannel is), but they
+ * are still checked: one that does not fit is dropped, never acted on.
+ */
+import * as v from 'valibot';
+import { fromCallback, type AnyActorRef, type AnyEventObject, type Snapshot } from 'xstate';
+import type { EventFrame, ServerErrorData } from './protocol';
+import type { QueuedMessage } from './queue';
+import type { ConnectionStatus, StatusReason } from './status';
+
+/** The part of the Web Locks API (`navigator.locks`) the election uses. */
+export interface LockManagerLike {
+	request(
+		name: string,
+		options: { signal?: AbortSignal },
+		callback: (lock: unknown) => Promise<unknown>
+	): Promise<unknown>;
+}
+
+/** The part of a BroadcastChannel the relay uses. */
+export interface BroadcastChannelLike {
+	postMessage(message: unknown): void;
+	close(): void;
+	addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+	removeEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+}
+
+export type BroadcastChannelConstructor = new (name: string) => BroadcastChannelLike;
+
+/** Where a tab learns whether it is visible (the page's `document`). */
+export interface VisibilitySource {
+	readonly visibilityState: string;
+	addEventListener(type: 'visibilitychange', listener: () => void): void;
+	removeEventListener(type: 'visibilitychange', listener: () => void): void;
+}
+
+/** The browser APIs tab sharing runs on. */
+export interface TabsIO {
+	locks: LockManagerLike;
+	BroadcastChannel: BroadcastChannelConstructor;
+	/** Absent: the tab counts as visible. */
+	document?: VisibilitySource;
+}
+
+/**
+ * The page's own Web Locks, BroadcastChannel and document, or `undefined` where any is missing
+ * (Node, workers, old browsers): there each client keeps its own socket.
+ */
+export function platformTabs(): TabsIO | undefined {
+	const scope = globalThis as {
+		document?: VisibilitySource;
+		navigator?: { locks?: LockManagerLike };
+		BroadcastChannel?: BroadcastChannelConstructor;
+	};
+	const locks = scope.navigator?.locks;
+	if (!scope.document || typeof locks?.request !== 'function') return undefined;
+	if (typeof scope.BroadcastChannel !== 'function') return undefined;
+	return { locks, BroadcastChannel: scope.BroadcastChannel, document: scope.document };
+}
+
+/** The lock and channel name of a sharing key. */
+export function tabGroupName(key: string): string {
+	return `statechart-websocket:${key}`;
+}
+
+/** What a leader tells its followers about the connection (see `leaderStateOf`). */
+export interface LeaderState {
+	/** The leader's tab id. */
+	id: string;
+	/** The id of the tab group's connection at the server (see `TAB_GROUP_PARAM`). */
+	group: string;
+	/** How many connections this leader has opened: a new one means "resend what is unacked". */
+	epoch: number;
+	status: ConnectionStatus;
+	reason: StatusReason | null;
+	attempt: number;
+	maxAttempts: number;
+	nextRetryAt: number | null;
+	droppedFrames: number;
+	closeCode: number | null;
+	/** The newest seq the leader has. */
+	lastSeq: number;
+	/** The tab that plays sounds for events now: the visible tab if any, else the leader. */
+	attention: string;
+}
+
+/** The part of a message each kind adds to the envelope `{v, kind, from, to?}`. */
+export type TabMessageBody =
+	| { kind: 'hello'; visible: boolean }
+	| { kind: 'leader'; state: LeaderState }
+	| { kind: 'events'; frames: readonly EventFrame[] }
+	| { kind: 'resync'; lastSeq: number }
+	| { kind: 'send'; to: string; messages: readonly QueuedMessage[] }
+	| { kind: 'ack'; to: string; id: string }
+	| { kind: 'refused'; to: string; error: ServerErrorData }
+	| { kind: 'command'; to: string; command: 'CONNECT' | 'RETRY_NOW' }
+	| { kind: 'visibility'; visible: boolean }
+	| { kind: 'bye' };
+
+export type TabMessage = TabMessageBody & { v: 1; from: string };
+
+/** What the tab actors report to the chart. */
+export type TabsEvent =
+	| { type: 'TABS.ELECTED' }
+	| { type: 'TABS.LEADER'; state: LeaderState }
+	| { type: 'TABS.EVENTS'; from: string; frames: readonly EventFrame[] }
+	| { type: 'TABS.RESYNC'; from: string; lastSeq: number }
+	| { type: 'TABS.SEND'; from: string; messages: readonly QueuedMessage[] }
+	| { type: 'TABS.ACK'; from: string; id: string }
+	| { type: 'TABS.REFUSED'; from: string; error: ServerErrorData }
+	| { type: 'TABS.COMMAND'; from: string; command: 'CONNECT' | 'RETRY_NOW' }
+	| { type: 'TABS.VISIBILITY'; from: string; visible: boolean }
+	| { type: 'TABS.BYE'; from: string };
+
+/**
+ * What the chart asks of `tabChannel`: open the channel and say hello, leave it (bye, closed),
+ * start mirroring this tab's status as the leader's, or post one message.
+ */
+export type TabsCommand =
+	| { type: 'JOIN' }
+	| { type: 'LEAVE' }
+	| { type: 'LEAD' }
+	| { type: 'POST'; message: TabMessageBody };
+
+const tabId = v.pipe(v.string(), v.minLength(1), v.maxLength(200));
+const seq = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+const count = v.pipe(v.number(), v.minValue(0));
+const nullableNumber = v.nullable(v.number());
+const MessageSchema = v.object({ id: tabId, type: v.string(), data: v.optional(v.unknown()) });
+const FrameSchema = v.object({
+	type: v.string(),
+	id: v.string(),
+	seq: v.pipe(seq, v.minValue(1)),
+	ts: v.number(),
+	data: v.unknown()
+});
+const ErrorSchema = v.object({ code: v.string(), message: v.string(), id: v.optional(v.string()) });
+const envelope = { v: v.literal(1), from: tabId };
+
+const TabMessageSchema = v.variant('kind', [
+	v.object({ ...envelope, kind: v.literal('hello'), visible: v.boolean() }),
+	v.object({
+		...envelope,
+		kind: v.literal('leader'),
+		state: v.object({
+			id: tabId,
+			group: tabId,
+			epoch: count,
+			status: v.picklist(['connecting', 'connected', 'reconnecting', 'disconnected']),
+			reason: v.nullable(v.string()),
+			attempt: count,
+			maxAttempts: count,
+			nextRetryAt: nullableNumber,
+			droppedFrames: count,
+			closeCode: nullableNumber,
+			lastSeq: seq,
+			attention: tabId
+		})
+	}),
+	v.object({ ...envelope, kind: v.literal('events'), frames: v.array(FrameSchema) }),
+	v.object({ ...envelope, kind: v.literal('resync'), lastSeq: seq }),
+	v.object({ ...envelope, kind: v.literal('send'), to: tabId, messages: v.array(MessageSchema) }),
+	v.object({ ...envelope, kind: v.literal('ack'), to: tabId, id: v.string() }),
+	v.object({ ...envelope, kind: v.literal('refused'), to: tabId, error: ErrorSchema }),
+	v.object({
+		...envelope,
+		kind: v.literal('command'),
+		to: tabId,
+		command: v.picklist(['CONNECT', 'RETRY_NOW'])
+	}),
+	v.object({ ...envelope, kind: v.literal('visibility'), visible: v.boolean() }),
+	v.object({ ...envelope, kind: v.literal('bye') })
+]);
+
+/** A message from another tab, or `null` when it does not fit the protocol. */
+export function parseTabMessage(data: unknown): TabMessage | null {
+	const result = v.safeParse(TabMessageSchema, data);
+	return result.success ? (result.output as TabMessage) : null;
+}
+
+/** The chart event of a message addressed to tab `self` (or to all), or `null` for another tab's. */
+export function tabsEventOf(message: TabMessage, self: string): TabsEvent | null {
+	if ('to' in message && message.to !== self) return null;
+	const { from } = message;
+	switch (message.kind) {
+		case 'hello':
+			// Only the leader acts on it (see tabChannelActor): a hello tells it who is visible.
+			return { type: 'TABS.VISIBILITY', from, visible: message.visible };
+		case 'leader':
+			return { type: 'TABS.LEADER', state: message.state };
+		case 'events':
+			return { type: 'TABS.EVENTS', from, frames: message.frames };
+		case 'resync':
+			return { type: 'TABS.RESYNC', from, lastSeq: message.lastSeq };
+		case 'send':
+			return { type: 'TABS.SEND', from, messages: message.messages };
+		case 'ack':
+			return { type: 'TABS.ACK', from, id: message.id };
+		case 'refused':
+			return { type: 'TABS.REFUSED', from, error: message.error };
+		case 'command':
+			return { type: 'TABS.COMMAND', from, command: message.command };
+		case 'visibility':
+			return { type: 'TABS.VISIBILITY', from, visible: message.visible };
+		case 'bye':
+			return { type: 'TABS.BYE', from };
+	}
+}
+
+/**
+ * The lock actor: queues for the group's lock and reports `TABS.ELECTED` once this tab holds it.
+ * The lock is held (the request's callback has not settled) until the actor stops; stopping it
+ * before the grant aborts the request. A grant that races the stop is handed straight back.
+ *
+ * The lock is released by settling a promise, so the browser learns of it only after the chart's
+ * current transition has run to its end: a leader that resigns (page hidden, `disconnect()`,
+ * `stop()`) has already closed its socket in that transition when the next tab is elected.
+ */
+export function tabLockActor(locks: LockManagerLike) {
+	return fromCallback<AnyEventObject, { name: string }>(({ input, sendBack }) => {
+		const abort = new AbortController();
+		let release: (() => void) | undefined;
+		let stopped = false;
+		locks
+			.request(input.name, { signal: abort.signal }, () => {
+				if (stopped) return Promise.resolve();
+				sendBack({ type: 'TABS.ELECTED' } satisfies TabsEvent);
+				return new Promise<void>((resolve) => (release = resolve));
+			})
+			// An aborted request rejects with an AbortError: leaving the queue is what we asked for.
+			.catch(() => undefined);
+		return () => {
+			stopped = true;
+			abort.abort();
+			release?.();
+		};
+	});
+}
+
+export interface TabChannelInput {
+	/** The channel's name (see `tabGroupName`); `null`: sharing is off, the actor does nothing. */
+	name: string | null;
+	/** This tab's id. */
+	tabId: string;
+	/** The connection actor whose status a leader mirrors (the parent chart's `self`). */
+	connection: AnyActorRef;
+}
+
+/** The leader state of one of the connection's snapshots (status.ts has the chart's). */
+export type LeaderStateOf = (snapshot: Snapshot<unknown>) => LeaderState;
+
+/** Whether two leader states differ in anything but `lastSeq` (which every events post moves). */
+function sameLeaderState(a: LeaderState | null, b: LeaderState): boolean {
+	if (!a) return false;
+	return (Object.keys(b) as (keyof LeaderState)[]).every(
+		(key) => key === 'lastSeq' || a[key] === b[key]
+	);
+}
+
+/**
+ * The channel actor: the relay protocol on the group's BroadcastChannel. Invoked for the client's
+ * whole life (it does nothing while the tab is not a member of a group), so the chart can always
+ * `sendTo('tabChannel', ...)`: a post while no channel is open is dropped.
+ *
+ * - `JOIN` opens the channel and posts `hello`; the leader answers with its state.
+ * - `LEAD` makes this tab the one that answers `hello`s and mirrors the connection's status to
+ *   the followers after every snapshot whose leader state changed.
+ * - `LEAVE` posts `bye` and closes the channel (a page in the back/forward cache keeps none).
+ * - `POST` posts one message.
+ * It also reports this tab's own visibility changes as `TABS.VISIBILITY` and posts them.
+ */
+export function tabChannelActor(io: TabsIO | undefined, leaderState: LeaderStateOf) {
+	return fromCallback<TabsCommand, TabChannelInput>(({ input, sendBack, receive }) => {
+		const report = sendBack as (event: TabsEvent) => void;
+		const { name, tabId: self } = input;
+		if (name === null || !io) return;
+		const visible = () => (io.document?.visibilityState ?? 'visible') === 'visible';
+		let channel: BroadcastChannelLike | null = null;
+		let leading: { unsubscribe(): void } | null = null;
+		let announced: LeaderState | null = null;
+		const post = (message: TabMessageBody) =>
+			channel?.postMessage({ ...message, v: 1, from: self } satisfies TabMessage);
+		const announce = (state: LeaderState) => {
+			announced = state;
+			post({ kind: 'leader', state });
+		};
+		const onMessage = ({ data }: { data: unknown }) => {
+			const message = parseTabMessage(data);
+			if (!message) return;
+			// A hello is the leader's to answer, at once, with what its followers must show.
+			if (message.kind === 'hello' && !leading) return;
+			if (message.kind === 'hello') announce(leaderState(input.connection.getSnapshot()));
+			const event = tabsEventOf(message, self);
+			if (event) report(event);
+		};
+		const onVisibility = () => {
+			const event = { type: 'TABS.VISIBILITY', from: self, visible: visible() } as const;
+			post({ kind: 'visibility', visible: event.visible });
+			report(event);
+		};
+		const leave = () => {
+			leading?.unsubscribe();
+			leading = null;
+			announced = null;
+			if (!channel) return;
+			post({ kind: 'bye' });
+			channel.removeEventListener('message', onMessage);
+			channel.close();
+			channel = null;
+		};
+		io.document?.addEventListener('visibilitychange', onVisibility);
+		receive((command) => {
+			switch (command.type) {
+				case 'JOIN':
+					if (channel) return;
+					channel = new io.BroadcastChannel(name);
+					channel.addEventListener('message', onMessage);
+					post({ kind: 'hello', visible: visible() });
+					return;
+				case 'LEAD':
+					if (leading || !channel) return;
+					leading = input.connection.subscribe((snapshot: Snapshot<unknown>) => {
+						const state = leaderState(snapshot);
+						if (!sameLeaderState(announced, state)) announce(state);
+					});
+					announce(leaderState(input.connection.getSnapshot()));
+					return;
+				case 'LEAVE':
+					return leave();
+				case 'POST':
+					return void post(command.message);
+			}
+		});
+		return () => {
+			io.document?.removeEventListener('visibilitychange', onVisibility);
+			leave();
+		};
+	});
+}
+
+/**
+ * The query parameter a leader adds to its socket's URL: the id of its tab group. The server may
+ * use it to close an older socket of the same session and group when a new leader's arrives (a
+ * crashed leader's socket it has not noticed yet), so one browser never holds two.
+ */
+export const TAB_GROUP_PARAM = 'tab-group';
+
+/** `url` with the tab group's parameter (the URL unchanged for a standalone client). */
+export function withTabGroup(url: string, group: string | null): string {
+	if (group === null) return url;
+	const parsed = new URL(url);
+	parsed.searchParams.set(TAB_GROUP_PARAM, group);
+	return parsed.href;
+}
+
+/** A new random id for a tab or a tab group. */
+export function randomTabId(): string {
+	const crypto = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+	return (
+		crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`
+	);
+}

@@ -1,0 +1,181 @@
+/**
+ * The tab-sharing actors on their own: the lock actor against an in-process lock manager with the
+ * Web Locks semantics (Node 20 has no navigator.locks), the channel actor on Node's real
+ * BroadcastChannel. The chart that drives them is tested in tabs-client.test.ts.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createActor, setup, type AnyActorLogic, type AnyActorRef } from 'xstate';
+import {
+	parseTabMessage,
+	tabChannelActor,
+	tabLockActor,
+	tabsEventOf,
+	withTabGroup,
+	type LeaderState,
+	type TabMessage,
+	type TabsEvent
+} from '../../machines/tabs';
+import { FakeLockManager } from '../support/fake-locks';
+
+const until = async (check: () => boolean, what: string) => {
+	for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
+	if (!check()) throw new Error(`timed out waiting for ${what}`);
+};
+
+/**
+ * Run `logic` as the invoked child of a bare parent that records what the child reports; the
+ * child's ref takes commands, stopping the parent stops it.
+ */
+function host(logic: AnyActorLogic, input: (self: AnyActorRef) => unknown) {
+	const events: TabsEvent[] = [];
+	const parent = createActor(
+		setup({ actors: { logic } }).createMachine({
+			invoke: { id: 'child', src: 'logic', input: ({ self }) => input(self) },
+			on: { '*': { actions: ({ event }) => events.push(event as TabsEvent) } }
+		})
+	);
+	parent.start();
+	stops.push(() => parent.stop());
+	const child = parent.getSnapshot().children.child as AnyActorRef;
+	return { events, child, stop: () => parent.stop() };
+}
+
+const stops: (() => void)[] = [];
+afterEach(() => {
+	for (const stop of stops.splice(0)) stop();
+});
+
+describe('tabLock', () => {
+	it('elects the first tab, queues the others, and hands over in order when the holder stops', async () => {
+		const locks = new FakeLockManager();
+		const tabs = ['a', 'b', 'c'].map((id) => {
+			const { events, stop } = host(tabLockActor(locks.forTab(id)), () => ({ name: 'g' }));
+			return { id, stop, events };
+		});
+		await until(() => tabs[0].events.length === 1, 'a elected');
+		expect(tabs[0].events).toEqual([{ type: 'TABS.ELECTED' }]);
+		expect(locks.waiting('g')).toEqual(['b', 'c']);
+		tabs[0].stop();
+		await until(() => tabs[1].events.length === 1, 'b elected');
+		expect(locks.holder('g')).toBe('b');
+		expect(tabs[2].events).toEqual([]);
+	});
+
+	it('leaves the queue when stopped before the grant, and a crashed holder hands over', async () => {
+		const locks = new FakeLockManager();
+		const make = (id: string) => {
+			return host(tabLockActor(locks.forTab(id)), () => ({ name: 'g' }));
+		};
+		const a = make('a');
+		await until(() => a.events.length === 1, 'a elected');
+		const b = make('b');
+		const c = make('c');
+		b.stop();
+		expect(locks.waiting('g')).toEqual(['c']);
+		locks.crash('a');
+		await until(() => c.events.length === 1, 'c elected after a crashed');
+		expect(b.events).toEqual([]);
+	});
+});
+
+describe('tabChannel', () => {
+	const leader = (id: string): LeaderState => ({
+		id,
+		group: 'grp',
+		epoch: 1,
+		status: 'connected',
+		reason: null,
+		attempt: 0,
+		maxAttempts: Infinity,
+		nextRetryAt: null,
+		droppedFrames: 0,
+		closeCode: null,
+		lastSeq: 7,
+		attention: id
+	});
+	/** A channel actor whose "connection" is a bare actor; its leader state is fixed. */
+	function tab(id: string, name = 'chan') {
+		const io = { locks: new FakeLockManager().forTab(id), BroadcastChannel };
+		const { events, child } = host(
+			tabChannelActor(io, () => leader(id)),
+			(self) => ({
+				name,
+				tabId: id,
+				connection: self
+			})
+		);
+		return { actor: child, events };
+	}
+
+	it('answers a hello with the leader state, and routes addressed messages to their tab only', async () => {
+		const a = tab('a');
+		const b = tab('b');
+		const c = tab('c');
+		a.actor.send({ type: 'JOIN' });
+		a.actor.send({ type: 'LEAD' });
+		b.actor.send({ type: 'JOIN' });
+		c.actor.send({ type: 'JOIN' });
+		await until(() => b.events.some((e) => e.type === 'TABS.LEADER'), 'b hears the leader');
+		expect(b.events.find((e) => e.type === 'TABS.LEADER')).toEqual({
+			type: 'TABS.LEADER',
+			state: leader('a')
+		});
+		// The leader heard two hellos (as visibility reports).
+		await until(() => a.events.filter((e) => e.type === 'TABS.VISIBILITY').length === 2, 'hellos');
+		a.actor.send({ type: 'POST', message: { kind: 'ack', to: 'c', id: 'm1' } });
+		await until(() => c.events.some((e) => e.type === 'TABS.ACK'), 'c gets its ack');
+		expect(b.events.some((e) => e.type === 'TABS.ACK')).toBe(false);
+		b.actor.send({ type: 'LEAVE' });
+		await until(() => a.events.some((e) => e.type === 'TABS.BYE'), 'bye');
+		expect(a.events.find((e) => e.type === 'TABS.BYE')).toEqual({ type: 'TABS.BYE', from: 'b' });
+	});
+
+	it('drops messages that do not fit the protocol and posts nothing before JOIN', async () => {
+		const a = tab('a', 'chan2');
+		a.actor.send({ type: 'POST', message: { kind: 'bye' } }); // not joined: dropped
+		a.actor.send({ type: 'JOIN' });
+		const raw = new BroadcastChannel('chan2');
+		stops.push(() => raw.close());
+		const seen: unknown[] = [];
+		raw.addEventListener('message', (event) => seen.push((event as MessageEvent).data));
+		raw.postMessage({
+			v: 1,
+			kind: 'events',
+			from: 'x',
+			frames: [{ type: 't', id: '1', seq: 0, ts: 1 }]
+		});
+		raw.postMessage({ kind: 'bye' });
+		raw.postMessage('junk');
+		raw.postMessage({ v: 1, kind: 'resync', from: 'x', lastSeq: 3 });
+		await until(() => a.events.length === 1, 'the valid message');
+		expect(a.events).toEqual([{ type: 'TABS.RESYNC', from: 'x', lastSeq: 3 }]);
+		a.actor.send({ type: 'POST', message: { kind: 'resync', lastSeq: 4 } });
+		await until(() => seen.length === 1, 'a post');
+		expect(seen).toEqual([{ v: 1, kind: 'resync', from: 'a', lastSeq: 4 }]);
+	});
+});
+
+describe('protocol helpers', () => {
+	it('parses every kind and maps it to its chart event', () => {
+		const message = parseTabMessage({
+			v: 1,
+			kind: 'command',
+			from: 'f',
+			to: 'l',
+			command: 'RETRY_NOW'
+		});
+		expect(message).not.toBeNull();
+		expect(tabsEventOf(message as TabMessage, 'l')).toEqual({
+			type: 'TABS.COMMAND',
+			from: 'f',
+			command: 'RETRY_NOW'
+		});
+		expect(tabsEventOf(message as TabMessage, 'other')).toBeNull();
+		expect(parseTabMessage({ v: 2, kind: 'bye', from: 'f' })).toBeNull();
+	});
+
+	it('adds the tab group to a socket URL, keeping its own query', () => {
+		expect(withTabGroup('ws://h/ws?x=1', 'g1')).toBe('ws://h/ws?x=1&tab-group=g1');
+		expect(withTabGroup('ws://h/ws', null)).toBe('ws://h/ws');
+	});
+});
