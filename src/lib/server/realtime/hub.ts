@@ -47,6 +47,8 @@ export type DropKind =
 export interface HubStats {
 	sockets: number;
 	users: number;
+	/** The most sockets one user has held at once since the hub started. */
+	peakUserSockets: number;
 	dropped: Partial<Record<DropKind, number>>;
 }
 
@@ -56,6 +58,11 @@ interface Connection {
 	userId: number;
 	/** The session the socket was admitted with: signing out closes its sockets. */
 	sessionId: string;
+	/**
+	 * The tab group whose one connection this is (the client's `tab-group` query parameter, sent
+	 * by a leader tab), or null. A newer socket of the same session and group replaces it.
+	 */
+	tabGroup: string | null;
 	sessionExpiresAt: number;
 	/** The user's latest seq when the socket was welcomed. */
 	welcomeSeq: number;
@@ -97,6 +104,7 @@ export class RealtimeHub implements UpgradeHandler {
 	readonly #dropped: Partial<Record<DropKind, number>> = {};
 	readonly #heartbeat: NodeJS.Timeout;
 	#closing: Promise<void> | undefined;
+	#peakUserSockets = 0;
 	#nextSlot = 0;
 	#slice = 0;
 
@@ -138,7 +146,7 @@ export class RealtimeHub implements UpgradeHandler {
 		const admission = this.#admit(req);
 		this.#wss.handleUpgrade(req, socket, head, (ws) => {
 			ws.on('error', (error) => this.#onSocketError(error));
-			if (admission.ok) this.#open(ws, admission.session);
+			if (admission.ok) this.#open(ws, admission.session, tabGroupOf(req.url));
 			else this.#refuseSocket(ws, admission.kind, admission.code, admission.reason);
 		});
 		return true;
@@ -213,7 +221,12 @@ export class RealtimeHub implements UpgradeHandler {
 	stats(): HubStats {
 		let sockets = 0;
 		for (const connections of this.#byUser.values()) sockets += connections.size;
-		return { sockets, users: this.#byUser.size, dropped: { ...this.#dropped } };
+		return {
+			sockets,
+			users: this.#byUser.size,
+			peakUserSockets: this.#peakUserSockets,
+			dropped: { ...this.#dropped }
+		};
 	}
 
 	async #shutDown(): Promise<void> {
@@ -270,8 +283,9 @@ export class RealtimeHub implements UpgradeHandler {
 		return { ok: true, session };
 	}
 
-	#open(ws: WebSocket, session: Session): void {
+	#open(ws: WebSocket, session: Session, tabGroup: string | null): void {
 		const userId = session.user.id;
+		if (tabGroup !== null) this.#replaceTabGroup(userId, session.id, tabGroup);
 		let connections = this.#byUser.get(userId);
 		if ((connections?.size ?? 0) >= this.#options.maxSocketsPerUser) {
 			this.#refuseSocket(ws, 'socket_cap', CloseCode.RATE_LIMITED, 'too many sockets');
@@ -286,6 +300,7 @@ export class RealtimeHub implements UpgradeHandler {
 			ws,
 			userId,
 			sessionId: session.id,
+			tabGroup,
 			sessionExpiresAt: session.expiresAt,
 			welcomeSeq: this.#log.bounds(userId).latest,
 			alive: true,
@@ -296,6 +311,7 @@ export class RealtimeHub implements UpgradeHandler {
 			overLimit: 0
 		};
 		connections.add(connection);
+		this.#peakUserSockets = Math.max(this.#peakUserSockets, connections.size);
 		ws.on('message', (data, isBinary) => this.#onMessage(connection, data, isBinary));
 		ws.on('pong', () => (connection.alive = true));
 		ws.on('close', () => this.#remove(connection));
@@ -303,6 +319,19 @@ export class RealtimeHub implements UpgradeHandler {
 			type: 'welcome',
 			data: { heartbeatInterval: this.#options.heartbeatInterval, lastSeq: connection.welcomeSeq }
 		});
+	}
+
+	/**
+	 * A new leader tab of a browser connects: the group's previous socket, if the hub still has it,
+	 * belonged to a leader that is gone (closed or crashed before its close reached the server).
+	 * Cut it now rather than at its heartbeat timeout, so the group never holds two sockets here.
+	 */
+	#replaceTabGroup(userId: number, sessionId: string, tabGroup: string): void {
+		for (const connection of this.#byUser.get(userId) ?? []) {
+			if (connection.sessionId !== sessionId || connection.tabGroup !== tabGroup) continue;
+			this.#remove(connection);
+			connection.ws.terminate();
+		}
 	}
 
 	/** Close a just-accepted socket with a code the client acts on (see handleUpgrade). */
@@ -496,6 +525,12 @@ export class RealtimeHub implements UpgradeHandler {
 		}
 		this.#messages.prune(now - this.#options.dedupeRetention);
 	}
+}
+
+/** The `tab-group` query parameter of a socket's request URL (see machines/tabs.ts), or null. */
+function tabGroupOf(url: string | undefined): string | null {
+	const group = new URL(url ?? '/', 'http://localhost').searchParams.get('tab-group');
+	return group && group.length <= 128 ? group : null;
 }
 
 /** A hub with these options (tests, tools). The app uses getHub(). */
