@@ -4,7 +4,10 @@
  *   after it is dismissed, so "shown exactly once" and "never shown" can be checked after the fact;
  * - `websocket:reconnected` events on window;
  * - every oscillator started on an AudioContext (the notification beep), by wrapping the
- *   page's AudioContext class.
+ *   page's AudioContext class;
+ * - the page's WebSockets (by wrapping its WebSocket class): how many it created, how many are
+ *   open now, when each opened (epoch ms, sub-millisecond) and the ids of the messages it wrote,
+ *   to tell the leader tab, to time a failover and to count what went to the server.
  */
 import type { BrowserContext, Page } from '@playwright/test';
 
@@ -13,6 +16,7 @@ interface Probes {
 	beeps: number;
 	/** `websocket:reconnected` events dispatched on window (page data reloaded after a gap). */
 	reconnected: number;
+	sockets: { created: number; open: number; openedAt: number[]; sentIds: string[] };
 }
 
 declare global {
@@ -22,7 +26,12 @@ declare global {
 }
 
 function probeScript(): void {
-	const probes: Probes = { toasts: [], beeps: 0, reconnected: 0 };
+	const probes: Probes = {
+		toasts: [],
+		beeps: 0,
+		reconnected: 0,
+		sockets: { created: 0, open: 0, openedAt: [], sentIds: [] }
+	};
 	window.__e2eProbes = probes;
 	window.addEventListener('websocket:reconnected', () => (probes.reconnected += 1));
 
@@ -41,6 +50,32 @@ function probeScript(): void {
 			}
 		}
 	}).observe(document, { childList: true, subtree: true });
+
+	const NativeWebSocket = window.WebSocket;
+	window.WebSocket = class extends NativeWebSocket {
+		constructor(url: string | URL, protocols?: string | string[]) {
+			super(url, protocols);
+			const { sockets } = probes;
+			sockets.created += 1;
+			let opened = false;
+			this.addEventListener('open', () => {
+				opened = true;
+				sockets.open += 1;
+				sockets.openedAt.push(performance.timeOrigin + performance.now());
+			});
+			this.addEventListener('close', () => {
+				if (opened) sockets.open -= 1;
+			});
+		}
+
+		send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
+			if (typeof data === 'string') {
+				const id = (JSON.parse(data) as { id?: unknown }).id;
+				if (typeof id === 'string') probes.sockets.sentIds.push(id);
+			}
+			super.send(data);
+		}
+	};
 
 	const Original = window.AudioContext;
 	if (!Original) return;
@@ -86,4 +121,11 @@ export async function beepCount(page: Page): Promise<number> {
 /** How many `websocket:reconnected` events the page saw since it loaded. */
 export async function reconnectedCount(page: Page): Promise<number> {
 	return page.evaluate(() => window.__e2eProbes?.reconnected ?? 0);
+}
+
+/** The page's WebSockets: created since it loaded, open now, and when each opened (epoch ms). */
+export async function socketProbe(page: Page): Promise<Probes['sockets']> {
+	return page.evaluate(
+		() => window.__e2eProbes?.sockets ?? { created: 0, open: 0, openedAt: [], sentIds: [] }
+	);
 }
