@@ -5,8 +5,13 @@ import { realtimePlugin } from './src/lib/server/realtime/vite-plugin.ts';
 export default defineConfig({
 	plugins: [sveltekit(), realtimePlugin()],
 	test: {
-		include: ['tests/{unit,model,server}/**/*.test.ts', 'tests/{chaos,fuzz,security}/**/*.test.ts'],
+		include: [
+			'tests/{unit,model,server}/**/*.test.ts',
+			'tests/{cluster,chaos,fuzz,security}/**/*.test.ts'
+		],
 		environment: 'node',
+		// One private PostgreSQL cluster per run (or TEST_DATABASE_URL's server) for the suites.
+		globalSetup: ['tests/support/postgres-global-setup.ts'],
 		typecheck: {
 			enabled: true,
 			include: ['tests/types/**/*.test-d.ts'],

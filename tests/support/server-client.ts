@@ -25,6 +25,10 @@ export interface ConnectOptions {
 	/** Answer protocol pings (default true). */
 	autoPong?: boolean;
 	maxPayload?: number;
+	/** More request headers, e.g. X-Forwarded-For. */
+	headers?: Record<string, string>;
+	/** The local address to connect from (any 127.x.y.z is loopback on Linux). */
+	localAddress?: string;
 }
 
 const DEFAULT_TIMEOUT = 5_000;
@@ -38,7 +42,7 @@ export class TestClient {
 	readonly opened: Promise<void>;
 
 	constructor(url: string, options: ConnectOptions = {}) {
-		const headers: Record<string, string> = {};
+		const headers: Record<string, string> = { ...options.headers };
 		if (options.token && options.via === 'bearer')
 			headers.authorization = `Bearer ${options.token}`;
 		else if (options.token) headers.cookie = `session=${options.token}`;
@@ -46,7 +50,8 @@ export class TestClient {
 			headers,
 			origin: options.origin,
 			autoPong: options.autoPong ?? true,
-			maxPayload: options.maxPayload
+			maxPayload: options.maxPayload,
+			localAddress: options.localAddress
 		});
 		this.opened = new Promise((resolve, reject) => {
 			this.ws.once('open', () => resolve());

@@ -19,7 +19,7 @@ import { getDb } from '../db';
 import { ClientMessageLog } from './client-messages';
 import { EventLog } from './event-log';
 import { HUB_KEY, isPath, type UpgradeHandler } from './global';
-import { isOriginAllowed, readToken } from './handshake';
+import { clientAddress, isOriginAllowed, readToken } from './handshake';
 import { hubOptionsFromEnv, resolveHubOptions, type HubOptions } from './options';
 import { TokenBucket } from './rate-limit';
 
@@ -38,7 +38,8 @@ export type FrameErrorCode =
 	'bad_json' | 'unknown_type' | 'bad_payload' | 'binary' | 'rate_limited' | 'handler_failed';
 
 /** Why a socket was accepted only to be closed at once (1008, 4401 or 4429). */
-export type RefusalKind = 'foreign_origin' | 'unauthorized' | 'connection_rate' | 'socket_cap';
+export type RefusalKind =
+	'unknown_address' | 'foreign_origin' | 'unauthorized' | 'connection_rate' | 'socket_cap';
 
 /** Counters for what the hub refused or cut, by kind. */
 export type DropKind =
@@ -254,7 +255,11 @@ export class RealtimeHub implements UpgradeHandler {
 	}
 
 	#admit(req: IncomingMessage): Admission {
-		const address = req.socket.remoteAddress ?? 'unknown';
+		const address = clientAddress(req, this.#options);
+		if (address === undefined) {
+			const reason = `no client address in ${this.#options.addressHeader || 'the socket'}`;
+			return { ok: false, kind: 'unknown_address', code: CloseCode.POLICY, reason };
+		}
 		let bucket = this.#addresses.get(address);
 		if (!bucket) {
 			bucket = new TokenBucket(

@@ -33,8 +33,19 @@ export interface HubOptions {
 	maxSocketsPerUser: number;
 	/** Messages per socket; `closeAfter` messages over the limit in a row close it with 4429. */
 	messageRate: RateLimit & { closeAfter: number };
-	/** New sockets per remote address; over it, the socket is closed with 4429. */
+	/** New sockets per client address (see `addressHeader`); over it, the socket is closed with 4429. */
 	connectionRate: RateLimit;
+	/**
+	 * The header holding the client's address when a proxy sits in front (adapter-node's
+	 * ADDRESS_HEADER, e.g. `X-Forwarded-For`; any case). Empty (default): the socket's peer address.
+	 * A socket whose request lacks the header is closed with 1008.
+	 */
+	addressHeader: string;
+	/**
+	 * With `addressHeader` X-Forwarded-For: which address counts, from the right (adapter-node's
+	 * XFF_DEPTH): the number of trusted proxies in front of the server. Default 1.
+	 */
+	xffDepth: number;
 	/**
 	 * Browser Origins allowed besides the request's own host, or a function that decides alone.
 	 * A socket without an Origin header (not a browser) is not checked here; it still needs a token.
@@ -58,6 +69,8 @@ export const DEFAULT_HUB_OPTIONS: Omit<HubOptions, 'db'> = {
 	// A client flushes up to 100 queued messages at once on reconnect; allow that burst.
 	messageRate: { burst: 200, perSecond: 20, closeAfter: 50 },
 	connectionRate: { burst: 50, perSecond: 10 },
+	addressHeader: '',
+	xffDepth: 1,
 	allowedOrigins: [],
 	maxBufferedBytes: 4 * 1024 * 1024,
 	closeTimeout: 5_000,
@@ -80,6 +93,11 @@ export function resolveHubOptions(
 	options: Partial<HubOptions> & Pick<HubOptions, 'db'>
 ): HubOptions {
 	const resolved: HubOptions = { ...DEFAULT_HUB_OPTIONS, ...options };
+	if (typeof resolved.addressHeader !== 'string' || /[^\w-]/.test(resolved.addressHeader)) {
+		throw new TypeError('hub option addressHeader must be a header name (or empty)');
+	}
+	// Node lower-cases the names in req.headers.
+	resolved.addressHeader = resolved.addressHeader.toLowerCase();
 	const db = resolved.db as Partial<Database.Database> | undefined;
 	if (typeof db?.prepare !== 'function') {
 		throw new TypeError('hub option db must be a better-sqlite3 Database');
@@ -94,7 +112,8 @@ export function resolveHubOptions(
 		'maxSocketsPerUser',
 		'maxBufferedBytes',
 		'closeTimeout',
-		'dedupeRetention'
+		'dedupeRetention',
+		'xffDepth'
 	] as const) {
 		positive(name, resolved[name]);
 	}
@@ -134,7 +153,9 @@ function envInteger(env: NodeJS.ProcessEnv, name: string): number | undefined {
  * The options the running app takes from its environment (every copy of the hub module reads the
  * same variables, so whichever creates the hub creates the same one):
  * REALTIME_HEARTBEAT_MS, REALTIME_RETAINED_EVENTS, REALTIME_MAX_SOCKETS_PER_USER, and
- * REALTIME_ALLOWED_ORIGINS (comma-separated) plus adapter-node's ORIGIN.
+ * REALTIME_ALLOWED_ORIGINS (comma-separated), plus adapter-node's ORIGIN (the origin the app is
+ * served from, allowed as well), ADDRESS_HEADER and XFF_DEPTH (the client address the
+ * per-address limits count).
  */
 export function hubOptionsFromEnv(env: NodeJS.ProcessEnv): Partial<HubOptions> {
 	const options: Partial<HubOptions> = {};
@@ -144,6 +165,9 @@ export function hubOptionsFromEnv(env: NodeJS.ProcessEnv): Partial<HubOptions> {
 	if (heartbeatInterval) options.heartbeatInterval = heartbeatInterval;
 	if (retainedEvents) options.retainedEvents = retainedEvents;
 	if (maxSocketsPerUser) options.maxSocketsPerUser = maxSocketsPerUser;
+	const xffDepth = envInteger(env, 'XFF_DEPTH');
+	if (env.ADDRESS_HEADER) options.addressHeader = env.ADDRESS_HEADER.trim();
+	if (xffDepth) options.xffDepth = xffDepth;
 	const origins = [env.ORIGIN ?? '', ...(env.REALTIME_ALLOWED_ORIGINS ?? '').split(',')]
 		.map((origin) => origin.trim())
 		.filter(Boolean)
