@@ -5,7 +5,14 @@
  * inspector.
  */
 import { createActor, type Actor, type ActorOptions } from 'xstate';
-import { connectionMachine, type ConnectionMachine } from './connection';
+import {
+	connectionInput,
+	connectionIO,
+	connectionMachine,
+	provideIO,
+	type ConnectionMachine,
+	type Welcome
+} from './connection';
 import { resolveOptions, type ConnectionOptions } from './options';
 import type {
 	CoreEventMap,
@@ -36,7 +43,10 @@ export interface SendResult extends SendPlan {
 
 /** Extra ways to run the client: another machine (`.provide()`d), the inspector, a clock. */
 export interface ClientRuntime {
-	/** The chart to run, e.g. `connectionMachine.provide({ actors: { socket } })`. */
+	/**
+	 * The chart to run, e.g. `connectionMachine.provide({ actors: { socket } })`. The client binds
+	 * its options' outside world (`WebSocket`, `now`, `storage`...) into it with `provideIO`.
+	 */
 	machine?: ConnectionMachine;
 	/** An inspector, e.g. `createBrowserInspector().inspect` from @statelyai/inspect. */
 	inspect?: ActorOptions<ConnectionMachine>['inspect'];
@@ -70,6 +80,11 @@ export interface RealtimeClient<M extends Record<string, unknown> = CoreEventMap
 	isConnected(): boolean;
 	/** Call `listener` whenever the status changes. */
 	onStatusChange(listener: (status: ConnectionStatus, detail: StatusDetail) => void): Unsubscribe;
+	/**
+	 * Call `listener` when the server welcomes a new connection: a session began (after the first
+	 * connect and after every reconnect). A socket the server closes at once (4401) is not one.
+	 */
+	onConnected(listener: (welcome: Welcome) => void): Unsubscribe;
 	/** Call `listener` when the server says the client missed too much: refetch everything. */
 	onResync(listener: (lastSeq: number) => void): Unsubscribe;
 	/**
@@ -98,7 +113,10 @@ export function createRealtimeClient<S extends EventSchemas = Record<never, neve
 	const { logger } = resolved;
 	const { machine = connectionMachine, ...actorOptions } = runtime;
 	// Spread, not `clock: runtime.clock`: an explicit undefined would replace xstate's default clock.
-	const actor = createActor(machine, { ...actorOptions, input: resolved });
+	const actor = createActor(provideIO(machine, connectionIO(resolved)), {
+		...actorOptions,
+		input: connectionInput(resolved)
+	});
 	// Handlers of every type in one map; `subscribe`'s signature is what keeps them typed. The
 	// lists are replaced, never changed, so dispatch iterates a plain array without copying it.
 	const handlers = new Map<string, readonly EventHandler<unknown>[]>();
@@ -174,6 +192,12 @@ export function createRealtimeClient<S extends EventSchemas = Record<never, neve
 		onStatusChange(listener) {
 			statusListeners.add(listener);
 			return () => void statusListeners.delete(listener);
+		},
+		onConnected(listener) {
+			const subscription = actor.on('realtime.connected', ({ type: _type, ...welcome }) =>
+				listener(welcome)
+			);
+			return () => subscription.unsubscribe();
 		},
 		onResync(listener) {
 			const subscription = actor.on('realtime.resync', ({ lastSeq }) => listener(lastSeq));

@@ -19,14 +19,16 @@ export type EnvironmentEvent =
 	/** The page is going away (closed, reloaded, navigated off, or put in the back/forward cache). */
 	| { type: 'PAGE.HIDE' };
 
-export interface EnvironmentInput {
-	/** Take the messages other pages handed over for this client's queue (none if there are none). */
-	takeHandedOver: () => QueuedMessage[];
-}
+/** The environment actor's logic (see `environmentActor`). */
+export type EnvironmentLogic = ReturnType<typeof environmentActor>;
 
-/** The environment actor logic; the chart invokes it as `environment` at its root. */
-export const environmentActor = fromCallback<AnyEventObject, EnvironmentInput>(
-	({ sendBack, input }) => {
+/**
+ * The environment actor logic; the chart invokes it as `environment` at its root.
+ * `takeHandedOver` takes the messages other pages handed over for this client's queue (none if
+ * there are none).
+ */
+export function environmentActor(takeHandedOver: () => QueuedMessage[] = () => []) {
+	return fromCallback<AnyEventObject>(({ sendBack }) => {
 		const report: (event: EnvironmentEvent | { type: 'SEND'; message: QueuedMessage }) => void =
 			sendBack as (event: AnyEventObject) => void;
 		const scope = globalThis as {
@@ -45,7 +47,7 @@ export const environmentActor = fromCallback<AnyEventObject, EnvironmentInput>(
 		const onStorage = (event: Event) => {
 			// A key removed (`newValue` null) hands nothing over.
 			if ((event as StorageEvent).newValue === null) return;
-			for (const message of input.takeHandedOver()) report({ type: 'SEND', message });
+			for (const message of takeHandedOver()) report({ type: 'SEND', message });
 		};
 		win.addEventListener('online', onOnline);
 		win.addEventListener('offline', onOffline);
@@ -61,5 +63,5 @@ export const environmentActor = fromCallback<AnyEventObject, EnvironmentInput>(
 			win.removeEventListener('storage', onStorage);
 			doc?.removeEventListener('visibilitychange', onVisibility);
 		};
-	}
-);
+	});
+}

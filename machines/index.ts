@@ -16,7 +16,10 @@ export {
 	type Unsubscribe
 } from './client';
 export {
+	connectionInput,
+	connectionIO,
 	connectionMachine,
+	provideIO,
 	type ClientEvent,
 	type ConnectionConfig,
 	type ConnectionContext,
@@ -24,6 +27,7 @@ export {
 	type ConnectionEvent,
 	type ConnectionInput,
 	type ConnectionIO,
+	type Welcome,
 	type ConnectionMachine,
 	type FailureReason,
 	type HeartbeatCheckEvent,

@@ -26,10 +26,7 @@ import type { WebSocketConstructor, WebSocketLike } from './options';
 
 /** What the socket reports to the chart. */
 export type SocketEvent =
-	| { type: 'SOCKET.OPEN' }
-	| { type: 'SOCKET.CLOSED'; code: number; reason: string }
-	| { type: 'SOCKET.ERROR' }
-	| FrameEvent;
+	{ type: 'SOCKET.OPEN' } | { type: 'SOCKET.CLOSED'; code: number; reason: string } | FrameEvent;
 
 /** What the chart asks of the socket: write these frames, in order, if the socket is open. */
 export type SocketCommand = { type: 'SEND'; frames: readonly string[] };
@@ -81,7 +78,10 @@ export const socketActor = fromCallback<SocketCommand, SocketInput>(
 			},
 			close: (event: { code: number; reason: string }) =>
 				forward({ type: 'SOCKET.CLOSED', code: event.code, reason: event.reason }),
-			error: () => forward({ type: 'SOCKET.ERROR' })
+			// Not reported: an `error` is always followed by a `close`, which tells the chart all it
+			// can act on (browsers give an error no detail). Listened to all the same, since `ws`, an
+			// EventEmitter, throws an `error` nobody listens to.
+			error: ignore
 		};
 		for (const [type, listener] of Object.entries(listeners)) {
 			socket.addEventListener(type, listener);

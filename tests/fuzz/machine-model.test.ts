@@ -215,7 +215,7 @@ function predict(
 	while (queue.length) {
 		const event = queue.shift()!;
 		events.push(event);
-		const [next, actions] = transition(connectionMachine, snapshot, event as never);
+		const [next, actions] = transition(real.client.actor.logic, snapshot, event as never);
 		const spawned = actions.some((a) => a.type === 'xstate.spawnChild');
 		if (spawned) {
 			real.transmitted = new Set();
@@ -237,10 +237,10 @@ function predict(
 	return { snapshot, events };
 }
 
-/** The parts of an event that must match (SOCKET.ERROR is informational: the chart ignores it). */
+/** The parts of an event that must match. */
 function shape(events: AnyEventObject[]): string[] {
 	return events
-		.filter((e) => e.type !== 'SOCKET.ERROR' && e.type !== 'xstate.init')
+		.filter((e) => e.type !== 'xstate.init')
 		.flatMap((e) => {
 			switch (e.type) {
 				case 'SOCKET.CLOSED':
@@ -261,7 +261,7 @@ function shape(events: AnyEventObject[]): string[] {
 }
 
 function comparable(snapshot: Snapshot): unknown {
-	const { io: _io, ...context } = snapshot.context;
+	const { context } = snapshot;
 	return { value: snapshot.value, status: snapshot.status, context };
 }
 
@@ -463,6 +463,10 @@ describe('model-based: the real client against its own chart', () => {
 				`  events exercised: ${[...seenEvents].sort().join(' ')}`
 		);
 		expect(total).toBeGreaterThan(1000);
-		expect([...topStates].sort()).toEqual(Object.keys(connectionMachine.root.states).sort());
+		// A choice state (`starting`) is left in the step that enters it: no snapshot is ever in it.
+		const stable = Object.values(connectionMachine.root.states).filter(
+			(node) => !node.always?.some((transition) => !transition.guard)
+		);
+		expect([...topStates].sort()).toEqual(stable.map((node) => node.key).sort());
 	}, 120_000);
 });

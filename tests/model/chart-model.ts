@@ -25,8 +25,11 @@ import {
 	getStateNodes
 } from 'xstate/graph';
 import {
+	connectionInput,
+	connectionIO,
 	connectionMachine,
 	memoryStorage,
+	provideIO,
 	resolveOptions,
 	type ConnectionEvent,
 	type ConnectionOptions,
@@ -90,22 +93,33 @@ export interface ChartTransition {
 	target: string | null;
 }
 
-/** Every transition definition of the chart (each guarded candidate counts), by definition. */
-export function chartTransitions(): Map<AnyTransitionDefinition, ChartTransition> {
-	const all = new Map<AnyTransitionDefinition, ChartTransition>();
+/**
+ * The key of a transition definition: its state, event and place among that event's candidates.
+ * By structure, not by object, so it is the same in every `.provide()`d copy of the chart (each
+ * client runs its own, bound to its outside world).
+ */
+export function transitionKey(definition: AnyTransitionDefinition): string {
+	const { source, eventType } = definition;
+	const list = (eventType ? source.transitions.get(eventType) : source.always) ?? [];
+	return `${source.id} ${eventType || 'always'} #${list.indexOf(definition)}`;
+}
+
+/** Every transition definition of the chart (each guarded candidate counts), by key. */
+export function chartTransitions(): Map<string, ChartTransition> {
+	const all = new Map<string, ChartTransition>();
 	for (const node of [connectionMachine.root, ...getStateNodes(connectionMachine.root)]) {
 		const candidates = [...node.transitions.values(), node.always ?? []];
 		for (const list of candidates) {
-			list.forEach((definition, index) => {
+			list.forEach((definition) => {
 				const guard = definition.guard;
 				const info: ChartTransition = {
-					key: `${node.id} ${definition.eventType || 'always'} #${index}`,
+					key: transitionKey(definition),
 					source: node.id,
 					event: definition.eventType || 'always',
 					guard: typeof guard === 'string' ? guard : guard ? 'inline' : null,
 					target: definition.target?.map((target) => target.id).join(',') ?? null
 				};
-				all.set(definition, info);
+				all.set(info.key, info);
 			});
 		}
 	}
@@ -266,10 +280,7 @@ export interface ModelPath {
  * The chart as actor logic for the walk: the real machine's `transition`, with the model clock
  * set for each step and the transition definitions each step takes recorded.
  */
-function modelLogic(
-	config: ModelConfig,
-	transitions: Map<AnyTransitionDefinition, ChartTransition>
-) {
+function modelLogic(config: ModelConfig, transitions: Map<string, ChartTransition>) {
 	let clock = 0;
 	const clocks = new WeakMap<object, number>();
 	let taken: string[] = [];
@@ -277,7 +288,7 @@ function modelLogic(
 	inspector.system.inspect((event: InspectionEvent) => {
 		if (event.type !== '@xstate.microstep') return;
 		for (const definition of event._transitions) {
-			const info = transitions.get(definition);
+			const info = transitions.get(transitionKey(definition));
 			if (info) taken.push(info.key);
 		}
 	});
@@ -292,7 +303,7 @@ function modelLogic(
 		emit: () => {},
 		actionExecutor: () => {}
 	} as unknown as Parameters<typeof connectionMachine.transition>[2];
-	const input = resolveOptions({
+	const resolved = resolveOptions({
 		url: 'ws://127.0.0.1/model',
 		...MODEL_OPTIONS,
 		...config.options,
@@ -302,6 +313,9 @@ function modelLogic(
 		now: () => clock,
 		logger: { warn: () => {}, error: () => {} }
 	});
+	// The chart bound to the model clock, as a real client binds it to its own.
+	const machine = provideIO(connectionMachine, connectionIO(resolved));
+	const input = connectionInput(resolved);
 	const clockOf = (snapshot: ConnectionSnapshot) => clocks.get(snapshot) ?? 0;
 
 	/** What a snapshot's guards depend on, besides its state value: the walk's identity of it. */
@@ -326,7 +340,7 @@ function modelLogic(
 	const logic: ActorLogic<ConnectionSnapshot, ModelEvent> = {
 		getInitialSnapshot: () => {
 			clock = 0;
-			const snapshot = connectionMachine.getInitialSnapshot(scope, input);
+			const snapshot = machine.getInitialSnapshot(scope, input);
 			clocks.set(snapshot, 0);
 			return snapshot;
 		},
@@ -338,7 +352,7 @@ function modelLogic(
 					: 0;
 			clock = clockOf(snapshot) + advance;
 			taken = [];
-			const result = connectionMachine.transition(snapshot, toMachineEvent(event), scope);
+			const result = machine.transition(snapshot, toMachineEvent(event), scope);
 			// An event that changes nothing returns the same snapshot: copy it when time moved, so
 			// the snapshot it came from keeps its own clock.
 			const next = result === snapshot && advance > 0 ? { ...result } : result;

@@ -10,7 +10,7 @@
  * The chart's timers run on xstate's SimulatedClock, so a delay fires exactly when the path says
  * and never in the middle of another step; sockets, frames and the server are real.
  */
-import { SimulatedClock, type AnyTransitionDefinition, type InspectionEvent } from 'xstate';
+import { SimulatedClock, type InspectionEvent } from 'xstate';
 import { WebSocket } from 'ws';
 import {
 	createRealtimeClient,
@@ -27,6 +27,7 @@ import {
 	fixedRandom,
 	isAfterEvent,
 	MODEL_OPTIONS,
+	transitionKey,
 	SILENCE,
 	valueName,
 	type ChartTransition,
@@ -138,7 +139,7 @@ export async function runPath(
 	id: string,
 	server: ControlServer,
 	browser: FakeBrowser,
-	transitions: Map<AnyTransitionDefinition, ChartTransition>
+	transitions: Map<string, ChartTransition>
 ): Promise<PathRun> {
 	const seen: PathRun = { transitions: new Set(), states: new Set() };
 	let stepTransitions: string[] = [];
@@ -147,8 +148,13 @@ export async function runPath(
 		if (event.actorRef.sessionId !== event.rootId) return;
 		if (event.type === '@xstate.microstep') {
 			for (const definition of event._transitions) {
-				const info = transitions.get(definition);
+				const info = transitions.get(transitionKey(definition));
 				if (info) stepTransitions.push(info.key);
+			}
+			// A choice state is left in the microstep after the one that entered it: only a
+			// microstep's snapshot shows it.
+			for (const state of activeStates(event.snapshot as ConnectionSnapshot)) {
+				seen.states.add(state);
 			}
 		} else if (event.type === '@xstate.snapshot') {
 			processed.set(event.event.type, (processed.get(event.event.type) ?? 0) + 1);

@@ -39,6 +39,51 @@ describe('client', () => {
 		client.stop();
 	});
 
+	it('tells onConnected of each welcome: a new session, not a socket the server only opened', () => {
+		const { client, fake } = startFakeClient({ autoConnect: false });
+		const sessions: Array<{ heartbeatInterval: number; lastSeq: number }> = [];
+		const off = client.onConnected((welcome) => sessions.push(welcome));
+		client.connect();
+		fake.last.open();
+		fake.last.serverClose(1006);
+		expect(sessions).toEqual([]);
+		vi.advanceTimersByTime(1000);
+		fake.last.open();
+		fake.last.receive({ type: 'welcome', data: { heartbeatInterval: 25_000, lastSeq: 0 } });
+		fake.last.receive({ type: 'welcome', data: { heartbeatInterval: 25_000, lastSeq: 3 } });
+		expect(sessions).toEqual([
+			{ heartbeatInterval: 25_000, lastSeq: 0 },
+			{ heartbeatInterval: 25_000, lastSeq: 3 }
+		]);
+		off();
+		fake.last.receive({ type: 'welcome', data: { heartbeatInterval: 25_000, lastSeq: 3 } });
+		expect(sessions).toHaveLength(2);
+		client.stop();
+	});
+
+	it('sends the chart no event for a socket error: the close that follows is what it acts on', () => {
+		const received: string[] = [];
+		const { client, fake } = startFakeClient(
+			{ autoConnect: false },
+			{
+				inspect: (event) => {
+					if (event.type === '@xstate.event' && event.actorRef.sessionId === event.rootId) {
+						received.push(event.event.type);
+					}
+				}
+			}
+		);
+		client.connect();
+		fake.last.open();
+		fake.last.fail();
+		expect(received.filter((type) => type.startsWith('SOCKET.'))).toEqual([
+			'SOCKET.OPEN',
+			'SOCKET.CLOSED'
+		]);
+		expect(client.getStatus()).toBe('reconnecting');
+		client.stop();
+	});
+
 	it('calls status listeners on each change only, until they unsubscribe', () => {
 		const { client, fake } = startFakeClient({ autoConnect: false });
 		const changes: ConnectionStatus[] = [];

@@ -5,7 +5,10 @@
 import { createActor } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import {
+	connectionInput,
+	connectionIO,
 	connectionMachine,
+	provideIO,
 	type ConnectionContext,
 	type ConnectionEvent
 } from '../../machines/connection';
@@ -14,17 +17,20 @@ import { eventFrame, fakeSockets } from '../support/connection-fakes';
 
 const NOW = 1_000_000;
 
+const options = resolveOptions({
+	url: 'ws://127.0.0.1:9/ws',
+	WebSocket: fakeSockets().WebSocket,
+	now: () => NOW
+});
+/** The chart as a client runs it: bound to that client's clock. */
+const machine = provideIO(connectionMachine, connectionIO(options));
+
 function baseContext(): ConnectionContext {
-	const input = resolveOptions({
-		url: 'ws://127.0.0.1:9/ws',
-		WebSocket: fakeSockets().WebSocket,
-		now: () => NOW
-	});
-	return createActor(connectionMachine, { input }).getSnapshot().context;
+	return createActor(machine, { input: connectionInput(options) }).getSnapshot().context;
 }
 
 type Guard = (args: { context: ConnectionContext; event: ConnectionEvent }) => boolean;
-const guards = connectionMachine.implementations.guards as unknown as Record<string, Guard>;
+const guards = machine.implementations.guards as unknown as Record<string, Guard>;
 
 const frames = (...seqs: number[]) => ({
 	type: 'SERVER.EVENTS' as const,

@@ -101,6 +101,7 @@ export class RealtimeState {
 			...CORE_EVENTS.map((type) =>
 				client.subscribe(type, (data: unknown) => this.#receive(type, data))
 			),
+			client.onConnected(() => this.#welcomed()),
 			client.onResync(() => this.#reload())
 		];
 		const detachInspector = inspectWhenEnabled(client.actor, env.PUBLIC_XSTATE_INSPECT);
@@ -143,10 +144,7 @@ export class RealtimeState {
 		if (open) this.jobsBadge = 0;
 	}
 
-	/**
-	 * The connection machine's own events (not its children's): logged for /inspect, and the
-	 * server's welcome marks a new session (see `#welcomed`).
-	 */
+	/** The connection machine's own events (not its children's): logged for /inspect. */
 	#inspect(inspection: InspectionEvent): void {
 		if (inspection.type !== '@xstate.event') return;
 		if (inspection.actorRef.sessionId !== inspection.rootId) return;
@@ -157,7 +155,6 @@ export class RealtimeState {
 			type: event.type,
 			summary: summarizeEvent(event)
 		});
-		if (event.type === 'SERVER.WELCOME') this.#welcomed();
 	}
 
 	/**
