@@ -18,7 +18,8 @@
  *
  * | kind         | from → to           | meaning                                                   |
  * | ------------ | ------------------- | --------------------------------------------------------- |
- * | `hello`      | joining tab → all   | who leads? (and whether the joining tab is visible)       |
+ * | `hello`      | joining tab → all   | who leads? (with the joiner's lastSeq and visibility)     |
+ * | `welcome`    | leader → joiner     | the leader's state and the events the joiner lacks        |
  * | `leader`     | leader → all        | the leader's status, connection epoch, group, attention   |
  * | `events`     | leader → all        | new event frames, in seq order, as the leader accepted them |
  * | `resync`     | leader → all        | the server said too much was missed: refetch              |
@@ -116,7 +117,16 @@ export interface LeaderState {
 
 /** The part of a message each kind adds to the envelope `{v, kind, from, to?}`. */
 export type TabMessageBody =
-	| { kind: 'hello'; visible: boolean }
+	| { kind: 'hello'; visible: boolean; lastSeq: number }
+	| {
+			kind: 'welcome';
+			to: string;
+			state: LeaderState;
+			/** The relayed events after the joiner's lastSeq (see `CATCH_UP_FRAMES`). */
+			frames: readonly EventFrame[];
+			/** The joiner lacks more than the leader kept: it must refetch (like a server resync). */
+			resync: boolean;
+	  }
 	| { kind: 'leader'; state: LeaderState }
 	| { kind: 'events'; frames: readonly EventFrame[] }
 	| { kind: 'resync'; lastSeq: number }
@@ -147,7 +157,7 @@ export type TabsEvent =
  * start mirroring this tab's status as the leader's, or post one message.
  */
 export type TabsCommand =
-	| { type: 'JOIN' }
+	| { type: 'JOIN'; lastSeq: number }
 	| { type: 'LEAVE' }
 	| { type: 'LEAD' }
 	| { type: 'POST'; message: TabMessageBody };
@@ -167,26 +177,32 @@ const FrameSchema = v.object({
 const ErrorSchema = v.object({ code: v.string(), message: v.string(), id: v.optional(v.string()) });
 const envelope = { v: v.literal(1), from: tabId };
 
+const LeaderStateSchema = v.object({
+	id: tabId,
+	group: tabId,
+	epoch: count,
+	status: v.picklist(['connecting', 'connected', 'reconnecting', 'disconnected']),
+	reason: v.nullable(v.string()),
+	attempt: count,
+	maxAttempts: count,
+	nextRetryAt: nullableNumber,
+	droppedFrames: count,
+	closeCode: nullableNumber,
+	lastSeq: seq,
+	attention: tabId
+});
+
 const TabMessageSchema = v.variant('kind', [
-	v.object({ ...envelope, kind: v.literal('hello'), visible: v.boolean() }),
+	v.object({ ...envelope, kind: v.literal('hello'), visible: v.boolean(), lastSeq: seq }),
 	v.object({
 		...envelope,
-		kind: v.literal('leader'),
-		state: v.object({
-			id: tabId,
-			group: tabId,
-			epoch: count,
-			status: v.picklist(['connecting', 'connected', 'reconnecting', 'disconnected']),
-			reason: v.nullable(v.string()),
-			attempt: count,
-			maxAttempts: count,
-			nextRetryAt: nullableNumber,
-			droppedFrames: count,
-			closeCode: nullableNumber,
-			lastSeq: seq,
-			attention: tabId
-		})
+		kind: v.literal('welcome'),
+		to: tabId,
+		state: LeaderStateSchema,
+		frames: v.array(FrameSchema),
+		resync: v.boolean()
 	}),
+	v.object({ ...envelope, kind: v.literal('leader'), state: LeaderStateSchema }),
 	v.object({ ...envelope, kind: v.literal('events'), frames: v.array(FrameSchema) }),
 	v.object({ ...envelope, kind: v.literal('resync'), lastSeq: seq }),
 	v.object({ ...envelope, kind: v.literal('send'), to: tabId, messages: v.array(MessageSchema) }),
@@ -208,32 +224,44 @@ export function parseTabMessage(data: unknown): TabMessage | null {
 	return result.success ? (result.output as TabMessage) : null;
 }
 
-/** The chart event of a message addressed to tab `self` (or to all), or `null` for another tab's. */
-export function tabsEventOf(message: TabMessage, self: string): TabsEvent | null {
-	if ('to' in message && message.to !== self) return null;
+/**
+ * The chart events of a message addressed to tab `self` (or to all): none for another tab's. A
+ * welcome brings the joiner up to date first (the events it lacks, or a resync), then the state.
+ */
+export function tabsEventsOf(message: TabMessage, self: string): TabsEvent[] {
+	if ('to' in message && message.to !== self) return [];
 	const { from } = message;
 	switch (message.kind) {
 		case 'hello':
 			// Only the leader acts on it (see tabChannelActor): a hello tells it who is visible.
-			return { type: 'TABS.VISIBILITY', from, visible: message.visible };
+			return [{ type: 'TABS.VISIBILITY', from, visible: message.visible }];
+		case 'welcome': {
+			const { state, frames, resync } = message;
+			const catchUp: TabsEvent[] = resync
+				? [{ type: 'TABS.RESYNC', from, lastSeq: state.lastSeq }]
+				: frames.length > 0
+					? [{ type: 'TABS.EVENTS', from, frames }]
+					: [];
+			return [...catchUp, { type: 'TABS.LEADER', state }];
+		}
 		case 'leader':
-			return { type: 'TABS.LEADER', state: message.state };
+			return [{ type: 'TABS.LEADER', state: message.state }];
 		case 'events':
-			return { type: 'TABS.EVENTS', from, frames: message.frames };
+			return [{ type: 'TABS.EVENTS', from, frames: message.frames }];
 		case 'resync':
-			return { type: 'TABS.RESYNC', from, lastSeq: message.lastSeq };
+			return [{ type: 'TABS.RESYNC', from, lastSeq: message.lastSeq }];
 		case 'send':
-			return { type: 'TABS.SEND', from, messages: message.messages };
+			return [{ type: 'TABS.SEND', from, messages: message.messages }];
 		case 'ack':
-			return { type: 'TABS.ACK', from, id: message.id };
+			return [{ type: 'TABS.ACK', from, id: message.id }];
 		case 'refused':
-			return { type: 'TABS.REFUSED', from, error: message.error };
+			return [{ type: 'TABS.REFUSED', from, error: message.error }];
 		case 'command':
-			return { type: 'TABS.COMMAND', from, command: message.command };
+			return [{ type: 'TABS.COMMAND', from, command: message.command }];
 		case 'visibility':
-			return { type: 'TABS.VISIBILITY', from, visible: message.visible };
+			return [{ type: 'TABS.VISIBILITY', from, visible: message.visible }];
 		case 'bye':
-			return { type: 'TABS.BYE', from };
+			return [{ type: 'TABS.BYE', from }];
 	}
 }
 
@@ -246,8 +274,10 @@ export function tabsEventOf(message: TabMessage, self: string): TabsEvent | null
  * current transition has run to its end: a leader that resigns (page hidden, `disconnect()`,
  * `stop()`) has already closed its socket in that transition when the next tab is elected.
  */
-export function tabLockActor(locks: LockManagerLike) {
+export function tabLockActor(locks: LockManagerLike | undefined) {
 	return fromCallback<AnyEventObject, { name: string }>(({ input, sendBack }) => {
+		// No Web Locks, no sharing: the chart never makes such a client a member (see options.ts).
+		if (!locks) return;
 		const abort = new AbortController();
 		let release: (() => void) | undefined;
 		let stopped = false;
@@ -288,16 +318,27 @@ function sameLeaderState(a: LeaderState | null, b: LeaderState): boolean {
 }
 
 /**
+ * How many of the last relayed events a leader keeps to bring a joining tab up to date (a page
+ * that loaded a moment ago, or one back from the back/forward cache); one that lacks more is told
+ * to resync.
+ */
+export const CATCH_UP_FRAMES = 256;
+
+/**
  * The channel actor: the relay protocol on the group's BroadcastChannel. Invoked for the client's
  * whole life (it does nothing while the tab is not a member of a group), so the chart can always
  * `sendTo('tabChannel', ...)`: a post while no channel is open is dropped.
  *
- * - `JOIN` opens the channel and posts `hello`; the leader answers with its state.
- * - `LEAD` makes this tab the one that answers `hello`s and mirrors the connection's status to
- *   the followers after every snapshot whose leader state changed.
+ * - `JOIN` opens the channel and posts `hello`. Until the leader's `welcome` (the events this tab
+ *   lacks, or a resync, then its state) relayed events are dropped here: they are all in the
+ *   welcome, and taking one first would make the tab skip the older ones it brings. A tab whose
+ *   hello no leader answered (the leader went away meanwhile) says hello again to the next one.
+ * - `LEAD` makes this tab the one that welcomes joiners (from the events it relayed) and mirrors
+ *   the connection's status to the followers after every snapshot whose leader state changed.
  * - `LEAVE` posts `bye` and closes the channel (a page in the back/forward cache keeps none).
  * - `POST` posts one message.
- * It also reports this tab's own visibility changes as `TABS.VISIBILITY` and posts them.
+ * It also reports this tab's own visibility changes as `TABS.VISIBILITY` and posts them, and a
+ * visible follower tells each new leader so (it decides which tab plays sounds).
  */
 export function tabChannelActor(io: TabsIO | undefined, leaderState: LeaderStateOf) {
 	return fromCallback<TabsCommand, TabChannelInput>(({ input, sendBack, receive }) => {
@@ -306,22 +347,47 @@ export function tabChannelActor(io: TabsIO | undefined, leaderState: LeaderState
 		if (name === null || !io) return;
 		const visible = () => (io.document?.visibilityState ?? 'visible') === 'visible';
 		let channel: BroadcastChannelLike | null = null;
-		let leading: { unsubscribe(): void } | null = null;
+		let lastSeq = 0;
+		/** Set while this tab leads: the mirror's subscription and the events it relayed. */
+		let leading: { subscription: { unsubscribe(): void }; relayed: EventFrame[] } | null = null;
 		let announced: LeaderState | null = null;
+		let welcomed = false;
+		let lastLeader: string | null = null;
 		const post = (message: TabMessageBody) =>
 			channel?.postMessage({ ...message, v: 1, from: self } satisfies TabMessage);
+		const current = () => leaderState(input.connection.getSnapshot());
 		const announce = (state: LeaderState) => {
 			announced = state;
 			post({ kind: 'leader', state });
 		};
+		const welcome = (to: string, since: number) => {
+			const state = current();
+			const relayed = leading?.relayed ?? [];
+			const frames = relayed.filter((frame) => frame.seq > since);
+			// Complete when the frames reach back to the first one the joiner lacks.
+			const complete = since >= state.lastSeq || (frames[0]?.seq ?? Infinity) <= since + 1;
+			post({ kind: 'welcome', to, state, frames: complete ? frames : [], resync: !complete });
+		};
 		const onMessage = ({ data }: { data: unknown }) => {
 			const message = parseTabMessage(data);
 			if (!message) return;
-			// A hello is the leader's to answer, at once, with what its followers must show.
-			if (message.kind === 'hello' && !leading) return;
-			if (message.kind === 'hello') announce(leaderState(input.connection.getSnapshot()));
-			const event = tabsEventOf(message, self);
-			if (event) report(event);
+			if (message.kind === 'hello') {
+				if (!leading) return;
+				welcome(message.from, message.lastSeq);
+			} else if (message.kind === 'welcome' && message.to === self) {
+				welcomed = true;
+			} else if (
+				!leading &&
+				!welcomed &&
+				(message.kind === 'events' || message.kind === 'resync')
+			) {
+				return;
+			} else if (message.kind === 'leader' && message.state.id !== lastLeader && !leading) {
+				lastLeader = message.state.id;
+				if (!welcomed) post({ kind: 'hello', visible: visible(), lastSeq });
+				else if (visible()) post({ kind: 'visibility', visible: true });
+			}
+			for (const event of tabsEventsOf(message, self)) report(event);
 		};
 		const onVisibility = () => {
 			const event = { type: 'TABS.VISIBILITY', from: self, visible: visible() } as const;
@@ -329,9 +395,11 @@ export function tabChannelActor(io: TabsIO | undefined, leaderState: LeaderState
 			report(event);
 		};
 		const leave = () => {
-			leading?.unsubscribe();
+			leading?.subscription.unsubscribe();
 			leading = null;
 			announced = null;
+			welcomed = false;
+			lastLeader = null;
 			if (!channel) return;
 			post({ kind: 'bye' });
 			channel.removeEventListener('message', onMessage);
@@ -343,22 +411,34 @@ export function tabChannelActor(io: TabsIO | undefined, leaderState: LeaderState
 			switch (command.type) {
 				case 'JOIN':
 					if (channel) return;
+					lastSeq = command.lastSeq;
 					channel = new io.BroadcastChannel(name);
 					channel.addEventListener('message', onMessage);
-					post({ kind: 'hello', visible: visible() });
+					post({ kind: 'hello', visible: visible(), lastSeq });
 					return;
-				case 'LEAD':
+				case 'LEAD': {
 					if (leading || !channel) return;
-					leading = input.connection.subscribe((snapshot: Snapshot<unknown>) => {
+					const subscription = input.connection.subscribe((snapshot: Snapshot<unknown>) => {
 						const state = leaderState(snapshot);
 						if (!sameLeaderState(announced, state)) announce(state);
 					});
-					announce(leaderState(input.connection.getSnapshot()));
+					leading = { subscription, relayed: [] };
+					announce(current());
+					if (visible()) report({ type: 'TABS.VISIBILITY', from: self, visible: true });
 					return;
+				}
 				case 'LEAVE':
 					return leave();
-				case 'POST':
-					return void post(command.message);
+				case 'POST': {
+					const { message } = command;
+					if (message.kind === 'events' && leading) {
+						const { relayed } = leading;
+						relayed.push(...message.frames);
+						if (relayed.length > CATCH_UP_FRAMES)
+							relayed.splice(0, relayed.length - CATCH_UP_FRAMES);
+					}
+					return void post(message);
+				}
 			}
 		});
 		return () => {
