@@ -377,7 +377,7 @@ export async function runChaos(config: ChaosConfig): Promise<ChaosReport> {
 		if (!server.running) await server.start();
 		// A client still told it is offline is told it is online again (its pending timer is gone).
 		for (const client of clients) {
-			if (client.client.actor.getSnapshot().matches('offline')) {
+			if (client.client.actor.getSnapshot().matches({ connection: 'offline' })) {
 				client.client.actor.send({ type: 'ONLINE' });
 			}
 		}

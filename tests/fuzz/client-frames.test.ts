@@ -104,7 +104,8 @@ function expectSound(expectedDrops: number): void {
 	const snapshot = client.actor.getSnapshot();
 	expect(snapshot.status).toBe('active');
 	expect(() => getStateNodes(connectionMachine.root, snapshot.value)).not.toThrow();
-	const top = typeof snapshot.value === 'string' ? snapshot.value : Object.keys(snapshot.value)[0];
+	const region = snapshot.value.connection;
+	const top = typeof region === 'string' ? region : Object.keys(region)[0];
 	expect(TOP_STATES).toContain(top);
 	expect(top).toBe('connected');
 	expect(client.getStatusDetail().droppedFrames).toBe(expectedDrops);

@@ -211,7 +211,8 @@ function predict(
 	const queue = [...first];
 	const events: AnyEventObject[] = [];
 	let snapshot = before;
-	let liveSocket = connection !== null && !connection.silent && before.matches('connected');
+	let liveSocket =
+		connection !== null && !connection.silent && before.matches({ connection: 'connected' });
 	while (queue.length) {
 		const event = queue.shift()!;
 		events.push(event);
@@ -222,13 +223,16 @@ function predict(
 			liveSocket = mode === 'accept';
 			queue.push(...socketEvents(mode));
 		}
-		if (next.matches('connected') && liveSocket) {
+		if (next.matches({ connection: 'connected' }) && liveSocket) {
 			for (const message of next.context.queue.slice(0, next.context.inFlight)) {
 				if (real.transmitted.has(message.id)) continue;
 				real.transmitted.add(message.id);
 				queue.push({ type: 'SERVER.ACK', id: message.id });
 			}
-			if (next.matches({ connected: 'probing' }) && !snapshot.matches({ connected: 'probing' })) {
+			if (
+				next.matches({ connection: { connected: 'probing' } }) &&
+				!snapshot.matches({ connection: { connected: 'probing' } })
+			) {
 				queue.push({ type: 'SERVER.PONG' });
 			}
 		}
@@ -300,7 +304,7 @@ async function step(
 	expect(comparable(real.client.actor.getSnapshot()), `${label}: snapshot`).toEqual(
 		comparable(predicted.snapshot)
 	);
-	const value = predicted.snapshot.value;
+	const value = predicted.snapshot.value.connection;
 	visited.add(JSON.stringify(value));
 	topStates.add(typeof value === 'string' ? value : Object.keys(value)[0]);
 	for (const event of predicted.events) seenEvents.add(event.type);
@@ -314,7 +318,9 @@ const seenEvents = new Set<string>();
 type Command = fc.AsyncCommand<object, Real>;
 const always = () => true;
 const connected = (real: Real) =>
-	real.client.actor.getSnapshot().matches('connected') && connection !== null && !connection.silent;
+	real.client.actor.getSnapshot().matches({ connection: 'connected' }) &&
+	connection !== null &&
+	!connection.silent;
 
 function command(
 	label: string,

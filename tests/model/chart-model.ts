@@ -178,15 +178,16 @@ const VARIANTS: Record<string, (snapshot: ConnectionSnapshot) => ModelEvent[]> =
 	OFFLINE: () => [{ type: 'OFFLINE' }],
 	'PAGE.HIDE': () => [{ type: 'PAGE.HIDE' }],
 	VISIBLE: (snapshot) =>
-		snapshot.matches('connected')
+		snapshot.matches({ connection: 'connected' })
 			? [{ type: 'VISIBLE' }, { type: 'VISIBLE', meta: { silence: true } }]
 			: [{ type: 'VISIBLE' }],
 	'HEARTBEAT.CHECK': () => [],
 	'SOCKET.OPEN': () => [{ type: 'SOCKET.OPEN' }],
 	'SOCKET.CLOSED': (snapshot) =>
-		(snapshot.matches('connected') ? CLOSE_CODES_WHEN_OPEN : CLOSE_CODES_BEFORE_OPEN).map(
-			(code) => ({ type: 'SOCKET.CLOSED', code, reason: '' })
-		),
+		(snapshot.matches({ connection: 'connected' })
+			? CLOSE_CODES_WHEN_OPEN
+			: CLOSE_CODES_BEFORE_OPEN
+		).map((code) => ({ type: 'SOCKET.CLOSED', code, reason: '' })),
 	'SOCKET.BAD_FRAME': () => [{ type: 'SOCKET.BAD_FRAME', reason: 'json', detail: 'not JSON' }],
 	'SERVER.EVENTS': ({ context }) => [
 		{ type: 'SERVER.EVENTS', frames: [eventFrame(context.lastSeq + 1)], meta: { seq: 'new' } },
@@ -322,7 +323,7 @@ function modelLogic(config: ModelConfig, transitions: Map<string, ChartTransitio
 	const serialize = (snapshot: ConnectionSnapshot) => {
 		const { context } = snapshot;
 		const now = clockOf(snapshot);
-		const connected = snapshot.matches('connected');
+		const connected = snapshot.matches({ connection: 'connected' });
 		return JSON.stringify([
 			snapshot.value,
 			context.online,

@@ -124,10 +124,13 @@ function expectOne(count: number, what: string): void {
 
 /** The sockets the server must see for a client in a given state. */
 function expectedSockets(snapshot: ConnectionSnapshot): { held: number; open: number } {
-	if (snapshot.matches('connecting') || snapshot.matches({ reconnecting: 'attempting' })) {
+	if (
+		snapshot.matches({ connection: 'connecting' }) ||
+		snapshot.matches({ connection: { reconnecting: 'attempting' } })
+	) {
 		return { held: 1, open: 0 };
 	}
-	return { held: 0, open: snapshot.matches('connected') ? 1 : 0 };
+	return { held: 0, open: snapshot.matches({ connection: 'connected' }) ? 1 : 0 };
 }
 
 /**

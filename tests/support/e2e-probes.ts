@@ -68,7 +68,7 @@ function probeScript(): void {
 			});
 		}
 
-		send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
+		send(data: Parameters<WebSocket['send']>[0]): void {
 			if (typeof data === 'string') {
 				const id = (JSON.parse(data) as { id?: unknown }).id;
 				if (typeof id === 'string') probes.sockets.sentIds.push(id);

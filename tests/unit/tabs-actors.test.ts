@@ -9,7 +9,7 @@ import {
 	parseTabMessage,
 	tabChannelActor,
 	tabLockActor,
-	tabsEventOf,
+	tabsEventsOf,
 	withTabGroup,
 	type LeaderState,
 	type TabMessage,
@@ -30,7 +30,11 @@ function host(logic: AnyActorLogic, input: (self: AnyActorRef) => unknown) {
 	const events: TabsEvent[] = [];
 	const parent = createActor(
 		setup({ actors: { logic } }).createMachine({
-			invoke: { id: 'child', src: 'logic', input: ({ self }) => input(self) },
+			invoke: {
+				id: 'child',
+				src: 'logic',
+				input: ({ self }: { self: AnyActorRef }) => input(self)
+			},
 			on: { '*': { actions: ({ event }) => events.push(event as TabsEvent) } }
 		})
 	);
@@ -111,10 +115,10 @@ describe('tabChannel', () => {
 		const a = tab('a');
 		const b = tab('b');
 		const c = tab('c');
-		a.actor.send({ type: 'JOIN' });
+		a.actor.send({ type: 'JOIN', lastSeq: 0 });
 		a.actor.send({ type: 'LEAD' });
-		b.actor.send({ type: 'JOIN' });
-		c.actor.send({ type: 'JOIN' });
+		b.actor.send({ type: 'JOIN', lastSeq: 0 });
+		c.actor.send({ type: 'JOIN', lastSeq: 0 });
 		await until(() => b.events.some((e) => e.type === 'TABS.LEADER'), 'b hears the leader');
 		expect(b.events.find((e) => e.type === 'TABS.LEADER')).toEqual({
 			type: 'TABS.LEADER',
@@ -133,7 +137,7 @@ describe('tabChannel', () => {
 	it('drops messages that do not fit the protocol and posts nothing before JOIN', async () => {
 		const a = tab('a', 'chan2');
 		a.actor.send({ type: 'POST', message: { kind: 'bye' } }); // not joined: dropped
-		a.actor.send({ type: 'JOIN' });
+		a.actor.send({ type: 'JOIN', lastSeq: 0 });
 		const raw = new BroadcastChannel('chan2');
 		stops.push(() => raw.close());
 		const seen: unknown[] = [];
@@ -165,12 +169,10 @@ describe('protocol helpers', () => {
 			command: 'RETRY_NOW'
 		});
 		expect(message).not.toBeNull();
-		expect(tabsEventOf(message as TabMessage, 'l')).toEqual({
-			type: 'TABS.COMMAND',
-			from: 'f',
-			command: 'RETRY_NOW'
-		});
-		expect(tabsEventOf(message as TabMessage, 'other')).toBeNull();
+		expect(tabsEventsOf(message as TabMessage, 'l')).toEqual([
+			{ type: 'TABS.COMMAND', from: 'f', command: 'RETRY_NOW' }
+		]);
+		expect(tabsEventsOf(message as TabMessage, 'other')).toEqual([]);
 		expect(parseTabMessage({ v: 2, kind: 'bye', from: 'f' })).toBeNull();
 	});
 
