@@ -22,7 +22,7 @@ import { hostileFrame } from './arbitraries';
 const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
 const BATCH = 40;
 const RUNS = 255; // 255 x 40 = 10,200 frames
-const TOP_STATES = Object.keys(connectionMachine.root.states);
+const TOP_STATES = Object.keys(connectionMachine.root.states.connection.states);
 const PROTOTYPES = [Object.prototype, Array.prototype, Function.prototype, String.prototype];
 
 let wss: WebSocketServer;

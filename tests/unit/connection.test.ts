@@ -197,7 +197,9 @@ describe('disconnect', () => {
 		});
 		// Connecting again honours what the browser last said about the network.
 		setup.client.connect();
-		expect(setup.snapshot().value.connection).toBe(setup.context().online ? 'connecting' : 'offline');
+		expect(setup.snapshot().value.connection).toBe(
+			setup.context().online ? 'connecting' : 'offline'
+		);
 		setup.client.stop();
 	});
 });

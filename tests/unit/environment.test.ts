@@ -114,8 +114,8 @@ describe('environment actor', () => {
 
 	it('removes its listeners when the client stops', () => {
 		const { client } = startFakeClient();
-		expect(win.listeners).toBe(4);
-		expect(doc.listeners).toBe(1);
+		expect(win.listeners).toBe(5);
+		expect(doc.listeners).toBe(3);
 		client.stop();
 		expect(win.listeners).toBe(0);
 		expect(doc.listeners).toBe(0);

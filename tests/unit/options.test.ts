@@ -135,6 +135,7 @@ describe('options', () => {
 				'reconnectDecay',
 				'reconnectInterval',
 				'storage',
+				'tabSharing',
 				'timeoutInterval'
 			].sort()
 		);

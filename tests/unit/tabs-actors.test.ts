@@ -124,8 +124,8 @@ describe('tabChannel', () => {
 			type: 'TABS.LEADER',
 			state: leader('a')
 		});
-		// The leader heard two hellos (as visibility reports).
-		await until(() => a.events.filter((e) => e.type === 'TABS.VISIBILITY').length === 2, 'hellos');
+		// The leader heard both hellos (as visibility reports).
+		await until(() => a.events.filter((e) => e.type === 'TABS.VISIBILITY').length >= 2, 'hellos');
 		a.actor.send({ type: 'POST', message: { kind: 'ack', to: 'c', id: 'm1' } });
 		await until(() => c.events.some((e) => e.type === 'TABS.ACK'), 'c gets its ack');
 		expect(b.events.some((e) => e.type === 'TABS.ACK')).toBe(false);
@@ -134,28 +134,64 @@ describe('tabChannel', () => {
 		expect(a.events.find((e) => e.type === 'TABS.BYE')).toEqual({ type: 'TABS.BYE', from: 'b' });
 	});
 
-	it('drops messages that do not fit the protocol and posts nothing before JOIN', async () => {
+	it('drops what does not fit the protocol, and relayed events until its welcome', async () => {
 		const a = tab('a', 'chan2');
 		a.actor.send({ type: 'POST', message: { kind: 'bye' } }); // not joined: dropped
-		a.actor.send({ type: 'JOIN', lastSeq: 0 });
 		const raw = new BroadcastChannel('chan2');
 		stops.push(() => raw.close());
 		const seen: unknown[] = [];
 		raw.addEventListener('message', (event) => seen.push((event as MessageEvent).data));
-		raw.postMessage({
-			v: 1,
-			kind: 'events',
-			from: 'x',
-			frames: [{ type: 't', id: '1', seq: 0, ts: 1 }]
-		});
+		a.actor.send({ type: 'JOIN', lastSeq: 2 });
+		const frame = (seq: number) => ({ type: 't', id: String(seq), seq, ts: 1, data: null });
+		// Before the welcome: relayed events are the welcome's to bring, so they are dropped.
+		raw.postMessage({ v: 1, kind: 'events', from: 'x', frames: [frame(4)] });
+		raw.postMessage({ v: 1, kind: 'events', from: 'x', frames: [{ ...frame(5), seq: 0 }] });
 		raw.postMessage({ kind: 'bye' });
 		raw.postMessage('junk');
-		raw.postMessage({ v: 1, kind: 'resync', from: 'x', lastSeq: 3 });
-		await until(() => a.events.length === 1, 'the valid message');
-		expect(a.events).toEqual([{ type: 'TABS.RESYNC', from: 'x', lastSeq: 3 }]);
+		raw.postMessage({
+			v: 1,
+			kind: 'welcome',
+			from: 'x',
+			to: 'a',
+			state: leader('x'),
+			frames: [frame(3), frame(4)],
+			resync: false
+		});
+		raw.postMessage({ v: 1, kind: 'resync', from: 'x', lastSeq: 9 });
+		await until(() => a.events.length === 3, 'the welcome and the resync');
+		expect(a.events).toEqual([
+			{ type: 'TABS.EVENTS', from: 'x', frames: [frame(3), frame(4)] },
+			{ type: 'TABS.LEADER', state: leader('x') },
+			{ type: 'TABS.RESYNC', from: 'x', lastSeq: 9 }
+		]);
+		await until(() => seen.length === 1, 'its hello');
+		expect(seen[0]).toEqual({ v: 1, kind: 'hello', from: 'a', visible: true, lastSeq: 2 });
 		a.actor.send({ type: 'POST', message: { kind: 'resync', lastSeq: 4 } });
-		await until(() => seen.length === 1, 'a post');
-		expect(seen).toEqual([{ v: 1, kind: 'resync', from: 'a', lastSeq: 4 }]);
+		await until(() => seen.length === 2, 'a post');
+		expect(seen[1]).toEqual({ v: 1, kind: 'resync', from: 'a', lastSeq: 4 });
+	});
+
+	it('welcomes a joiner with the relayed events it lacks, or a resync beyond them', async () => {
+		const a = tab('a', 'chan3');
+		a.actor.send({ type: 'JOIN', lastSeq: 0 });
+		a.actor.send({ type: 'LEAD' });
+		const frames = [5, 6, 7].map((seq) => ({ type: 't', id: String(seq), seq, ts: 1, data: null }));
+		a.actor.send({ type: 'POST', message: { kind: 'events', frames } });
+		const raw = new BroadcastChannel('chan3');
+		stops.push(() => raw.close());
+		const welcomes: unknown[] = [];
+		raw.addEventListener('message', (event) => {
+			const data = (event as MessageEvent).data as { kind: string };
+			if (data.kind === 'welcome') welcomes.push(data);
+		});
+		raw.postMessage({ v: 1, kind: 'hello', from: 'j1', visible: false, lastSeq: 5 });
+		raw.postMessage({ v: 1, kind: 'hello', from: 'j2', visible: false, lastSeq: 3 });
+		await until(() => welcomes.length === 2, 'two welcomes');
+		// The fixed leader state says lastSeq 7.
+		expect(welcomes).toEqual([
+			expect.objectContaining({ to: 'j1', frames: frames.slice(1), resync: false }),
+			expect.objectContaining({ to: 'j2', frames: [], resync: true })
+		]);
 	});
 });
 
