@@ -132,7 +132,7 @@ test.describe('one connection for all tabs', () => {
 		const follower = pages.find((page) => page !== leader)!;
 		await follower.goto('/inspect');
 		await waitForHydration(follower);
-		await expect(follower.getByTestId('inspect-role')).toHaveText('follower');
+		await expect(follower.getByTestId('context-role')).toHaveText('follower');
 
 		const notification = await unreadNotification(app);
 		await follower.getByTestId('send-type').fill('notification:read');

@@ -59,7 +59,11 @@ export class RealtimeState {
 	events = $state.raw<LoggedEvent[]>([]);
 
 	readonly preferences = new PreferencesState();
-	readonly #toasts = new LiveToasts(() => this.preferences.current);
+	readonly #toasts = new LiveToasts(
+		() => this.preferences.current,
+		// One beep per event across the tabs sharing the connection (see machines/tabs.ts).
+		() => this.client?.hasAttention() ?? true
+	);
 	readonly #listeners = new EventListeners();
 	#onJobsPage = false;
 	#eventCount = 0;
@@ -71,15 +75,16 @@ export class RealtimeState {
 	 * Start live updates for the signed-in user (browser only); returns the cleanup that stops
 	 * the client. `lastSeq` is the user's latest event seq when the page data was loaded: the
 	 * client resumes from it, so what the page already shows is not replayed as news, and what
-	 * happened since arrives (toasts, badges) as live events do.
+	 * happened since arrives (toasts, badges) as live events do. `tabKey` names the session's tab
+	 * group: its tabs share one socket (see the layout's `tabKey`).
 	 * With PUBLIC_ENABLE_WEBSOCKETS=false no socket is opened and the dot says so.
 	 * Untracked: called from an effect, it must not make that effect depend on the state it sets.
 	 */
-	start(lastSeq: number): () => void {
-		return untrack(() => this.#start(lastSeq));
+	start(lastSeq: number, tabKey: string): () => void {
+		return untrack(() => this.#start(lastSeq, tabKey));
 	}
 
-	#start(lastSeq: number): () => void {
+	#start(lastSeq: number, tabKey: string): () => void {
 		let client: RealtimeClient;
 		try {
 			if (!readFlag('PUBLIC_ENABLE_WEBSOCKETS', env.PUBLIC_ENABLE_WEBSOCKETS, true)) {
@@ -87,7 +92,13 @@ export class RealtimeState {
 				return () => undefined;
 			}
 			client = createRealtimeClient(
-				{ url: wsUrl(env.PUBLIC_WS_URL), autoConnect: false, lastSeq },
+				// Tabs of this session share one connection; another session's tabs never join it.
+				{
+					url: wsUrl(env.PUBLIC_WS_URL),
+					autoConnect: false,
+					lastSeq,
+					tabSharing: { key: tabKey }
+				},
 				{ inspect: (event) => this.#inspect(event) }
 			);
 		} catch (error) {

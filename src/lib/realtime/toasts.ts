@@ -53,7 +53,14 @@ export class LiveToasts {
 	#episode: NetworkEpisode = initialEpisode;
 	#networkToast: string | null = null;
 
-	constructor(private readonly preferences: () => NotificationPreferences) {}
+	/**
+	 * `attention` says whether this tab plays the sound for the event being shown: with tabs
+	 * sharing one connection every tab shows the toast, but only one of them beeps.
+	 */
+	constructor(
+		private readonly preferences: () => NotificationPreferences,
+		private readonly attention: () => boolean = () => true
+	) {}
 
 	/** "Senior Software Engineer at Tech Corp (95% match)" with a View action. */
 	jobMatch(rec: JobRecommendation): void {
@@ -113,6 +120,6 @@ export class LiveToasts {
 
 	#show(kind: ToastKind, props: ContentProps): void {
 		SHOW[kind](Content, { props, duration: 6000 });
-		if (this.preferences().sound) beep();
+		if (this.preferences().sound && this.attention()) beep();
 	}
 }
