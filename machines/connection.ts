@@ -458,6 +458,16 @@ export const connectionMachine = setup({
 			const { state } = event;
 			return state.status === 'connected' && connectionKey(state) !== context.tabs?.sentThrough;
 		},
+		isTakeover: ({ context, event }) => {
+			assertEvent(event, 'TABS.LEADER');
+			const { state } = event;
+			const through = context.tabs?.sentThrough ?? null;
+			return (
+				state.status === 'connected' &&
+				through !== null &&
+				through.slice(0, through.lastIndexOf(':')) !== state.id
+			);
+		},
 		isRelayedMessage: ({ context, event }) => {
 			assertEvent(event, ['SERVER.ACK', 'SERVER.ERROR']);
 			return event.id !== undefined && context.tabs?.routes[event.id] !== undefined;
@@ -932,6 +942,18 @@ export const connectionMachine = setup({
 						// What this tab sent through the old leader is unacked: it goes out again first.
 						'TABS.ELECTED': { target: 'starting', actions: 'requeueInFlight' },
 						'TABS.LEADER': [
+							// Another tab took over and resumed from the seq every tab has: for this tab
+							// nothing was lost, so it is not told of a new connection (no reload).
+							{
+								guard: 'isTakeover',
+								actions: [
+									'recordLeader',
+									'markSentThrough',
+									'requeueInFlight',
+									'relayPending',
+									'markSent'
+								]
+							},
 							{
 								guard: 'isNewLeaderConnection',
 								actions: [

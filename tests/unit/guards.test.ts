@@ -157,6 +157,24 @@ const cases: Record<string, Case[]> = {
 		],
 		[{ tabs }, { type: 'TABS.LEADER', state: leaderState('reconnecting') }, false]
 	],
+	isTakeover: [
+		[
+			{ tabs: { ...tabs, sentThrough: 'old:3' } },
+			{ type: 'TABS.LEADER', state: leaderState('connected') },
+			true
+		],
+		[
+			{ tabs: { ...tabs, sentThrough: 'lead:1' } },
+			{ type: 'TABS.LEADER', state: leaderState('connected', 2) },
+			false
+		],
+		[{ tabs }, { type: 'TABS.LEADER', state: leaderState('connected') }, false],
+		[
+			{ tabs: { ...tabs, sentThrough: 'old:3' } },
+			{ type: 'TABS.LEADER', state: leaderState('reconnecting') },
+			false
+		]
+	],
 	isRelayedMessage: [
 		[{ tabs }, { type: 'SERVER.ACK', id: 'm9' }, true],
 		[{ tabs }, { type: 'SERVER.ERROR', code: 'bad_payload', message: 'no', id: 'm9' }, true],
