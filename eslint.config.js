@@ -35,6 +35,7 @@ export default ts.config(
 	{
 		ignores: [
 			'build/',
+			'machines/dist/',
 			'.svelte-kit/',
 			'node_modules/',
 			'data/',

@@ -7,7 +7,6 @@ const config = {
 	compilerOptions: { runes: true },
 	kit: {
 		adapter: adapter(),
-		alias: { $machines: 'machines' },
 		// Type-check what lives outside src/ too: the package, the production server, scripts,
 		// benchmarks and the soak.
 		typescript: {

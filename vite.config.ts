@@ -1,9 +1,14 @@
 import { sveltekit } from '@sveltejs/kit/vite';
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { realtimePlugin } from './src/lib/server/realtime/vite-plugin.ts';
 
 export default defineConfig({
 	plugins: [sveltekit(), realtimePlugin()],
+	// The app imports the package (machines/, a workspace) by its name; its exports map's `source`
+	// condition points at the TypeScript source, so dev, build and tests need no build of it first.
+	resolve: { conditions: ['source', ...defaultClientConditions] },
+	ssr: { resolve: { conditions: ['source', ...defaultServerConditions] } },
 	test: {
 		include: [
 			'tests/{unit,model,server}/**/*.test.ts',

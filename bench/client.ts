@@ -9,7 +9,7 @@
  */
 import { WebSocket } from 'ws';
 import { createRealtimeClient, type RealtimeClient } from '../machines/index';
-import type { Notification } from '../machines/protocol';
+import { coreEventSchemas, type Notification } from '../src/lib/protocol';
 import { startControlServer, waitFor, type ControlServer } from '../tests/support/control-server';
 
 const THROUGHPUT_MESSAGES = 50_000;
@@ -49,7 +49,7 @@ const rawReceiver: ReceiverFactory = (url, onNotification) => {
 
 /** The realtime client with its defaults, schema validation and seq tracking on. */
 const clientReceiver: ReceiverFactory = (url, onNotification) => {
-	const client = createRealtimeClient({ url, WebSocket });
+	const client = createRealtimeClient({ url, WebSocket, events: coreEventSchemas });
 	client.subscribe('notification:new', onNotification);
 	return {
 		ready: waitFor(() => client.isConnected(), 5_000, 'client connected'),
@@ -169,7 +169,7 @@ async function outage(server: ControlServer, client: RealtimeClient, id: string)
 
 async function reconnects(server: ControlServer) {
 	const id = 'bench-reconnect';
-	const client = createRealtimeClient({ url: server.url(id), WebSocket });
+	const client = createRealtimeClient({ url: server.url(id), WebSocket, events: coreEventSchemas });
 	await waitFor(() => client.isConnected(), 5_000, 'client connected');
 	const trials = [];
 	for (let i = 0; i < RECONNECT_TRIALS; i++) trials.push(await outage(server, client, id));

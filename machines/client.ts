@@ -14,12 +14,12 @@ import {
 	type Welcome
 } from './connection';
 import { resolveOptions, type ConnectionOptions } from './options';
-import type {
-	CoreEventMap,
-	EventFrame,
-	EventMapOf,
-	EventSchemas,
-	ServerErrorData
+import {
+	CLIENT_CONTROL_TYPES,
+	type EventFrame,
+	type EventMapOf,
+	type EventSchemas,
+	type ServerErrorData
 } from './protocol';
 import { planSend, type SendPlan } from './queue';
 import {
@@ -59,7 +59,8 @@ export interface ClientRuntime {
 	clock?: ActorOptions<ConnectionMachine>['clock'];
 }
 
-export interface RealtimeClient<M extends Record<string, unknown> = CoreEventMap> {
+/** A client whose events `M` (name -> payload type) come from its `events` option. */
+export interface RealtimeClient<M extends Record<string, unknown> = Record<string, unknown>> {
 	/** The running connection actor: `useSelector(client.actor, ...)`, the inspector, tests. */
 	readonly actor: Actor<ConnectionMachine>;
 	/** Connect (from idle, disconnected or failed); ignored while connecting or connected. */
@@ -106,19 +107,18 @@ export interface RealtimeClient<M extends Record<string, unknown> = CoreEventMap
 	onError(listener: (error: ServerErrorData) => void): Unsubscribe;
 }
 
-const RESERVED_TYPES = new Set(['resume', 'ping', 'pong']);
-
 /**
  * Create and start a client. Throws a `TypeError` naming the option when an option is invalid.
  *
  * @example
+ * const Chat = z.object({ text: z.string() }); // any Standard Schema v1: zod, valibot, arktype...
  * const client = createRealtimeClient({ url: 'wss://example.com/ws', events: { 'chat:message': Chat } });
- * const off = client.subscribe('job:recommendation', (data) => console.log(data.job.title));
+ * const off = client.subscribe('chat:message', (data) => console.log(data.text)); // typed
  */
 export function createRealtimeClient<S extends EventSchemas = Record<never, never>>(
 	options: ConnectionOptions<S>,
 	runtime: ClientRuntime = {}
-): RealtimeClient<CoreEventMap & EventMapOf<S>> {
+): RealtimeClient<EventMapOf<S>> {
 	const resolved = resolveOptions(options);
 	const { logger } = resolved;
 	const { machine = connectionMachine, ...actorOptions } = runtime;
@@ -189,7 +189,9 @@ export function createRealtimeClient<S extends EventSchemas = Record<never, neve
 			if (typeof type !== 'string' || type.length < 1 || type.length > 64) {
 				throw new TypeError('type must be a string of 1 to 64 characters');
 			}
-			if (RESERVED_TYPES.has(type)) throw new TypeError(`type ${type} is a control frame's`);
+			if (CLIENT_CONTROL_TYPES.includes(type)) {
+				throw new TypeError(`type ${type} is a control frame's`);
+			}
 			const message = { id: nextId(), type, data: toJson(data) };
 			if (!running()) return { id: message.id, outcome: 'dropped' };
 			const snapshot = actor.getSnapshot();

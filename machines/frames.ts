@@ -65,7 +65,7 @@ export function createFrameDecoder(eventSchemas: EventSchemas, maxFrameSize: num
 		const result = parseServerFrame(data, eventSchemas);
 		if (!result.ok) return badFrame(result.reason, result.detail);
 		const frame = result.frame;
-		// Only event frames carry a `seq` (valibot strips unknown keys from control frames).
+		// Only event frames carry a `seq` (control frames keep the protocol's keys only).
 		if ('seq' in frame) return frame;
 		switch (frame.type) {
 			case 'welcome':

@@ -1,11 +1,11 @@
 /**
- * Career Copilot Realtime: a WebSocket client whose whole life is one XState statechart.
+ * statechart-websocket: a reconnecting WebSocket client whose whole life is one XState statechart.
  *
  * - `createRealtimeClient(options)`: the facade (connect, disconnect, subscribe, send, status).
  * - `connectionMachine`: the chart itself, for `createActor`, `.provide()`, xstate/graph and the
- *   Stately visualizer; `resolveOptions(options)` builds its input.
+ *   Stately visualizer; `provideIO`, `connectionIO` and `connectionInput` bind it to options.
  * - `statusOf` / `statusDetailOf`: the status of any snapshot, for stores.
- * - The wire protocol (frame schemas, the typed event map, close codes) from `./protocol`.
+ * - The wire protocol (frame types and checks, close codes) from `./protocol`.
  */
 export {
 	createRealtimeClient,

@@ -3,8 +3,7 @@
  * `TypeError` naming the offending option, so a typo or a wrong unit fails at construction and
  * not as a strange reconnect pattern an hour later.
  */
-import * as v from 'valibot';
-import { coreEventSchemas, serverControlSchemas, type EventSchemas } from './protocol';
+import { CLIENT_CONTROL_TYPES, SERVER_CONTROL_TYPES, type EventSchemas } from './protocol';
 import { OVERFLOW_POLICIES, type OverflowPolicy } from './queue';
 import { browserStorage, memoryStorage, type StorageAdapter } from './storage';
 import { platformTabs, type TabsIO } from './tabs';
@@ -103,14 +102,17 @@ export interface ConnectionOptions<S extends EventSchemas = EventSchemas> {
 	lastSeq?: number;
 	/** Share one connection between tabs (see `TabSharingOption`). Default true. */
 	tabSharing?: TabSharingOption;
-	/** The app's own server events: name -> valibot schema of the payload. */
+	/**
+	 * The app's server events: name -> Standard Schema v1 of the payload (valibot, zod, arktype...,
+	 * validating synchronously). Frames of other types are dropped; `subscribe` is typed from it.
+	 */
 	events?: S;
 }
 
 /** Options after defaults and validation. */
 export type ResolvedOptions = Required<Omit<ConnectionOptions, 'events' | 'tabSharing'>> & {
 	tabSharing: TabSharing;
-	/** Core event schemas merged with the app's. */
+	/** The app's event schemas (`events`), `{}` when none. */
 	eventSchemas: EventSchemas;
 };
 
@@ -232,10 +234,7 @@ function resolveTabSharing(option: TabSharingOption, url: string): TabSharing {
 }
 
 const KNOWN_OPTIONS = new Set(['url', 'events', ...Object.keys(CHECKS)]);
-const RESERVED_EVENT_NAMES = new Set([
-	...Object.keys(serverControlSchemas),
-	...Object.keys(coreEventSchemas)
-]);
+const RESERVED_EVENT_NAMES = new Set([...SERVER_CONTROL_TYPES, ...CLIENT_CONTROL_TYPES]);
 
 /**
  * Apply the defaults and validate. Throws a `TypeError` naming the first invalid option, e.g.
@@ -265,7 +264,7 @@ export function resolveOptions(options: ConnectionOptions): ResolvedOptions {
 	return {
 		...rest,
 		tabSharing: resolveTabSharing(tabSharing, url),
-		eventSchemas: { ...coreEventSchemas, ...checkEvents(events) }
+		eventSchemas: checkEvents(events)
 	};
 }
 
@@ -290,22 +289,27 @@ function resolveUrl(url: unknown): string {
 function checkEvents(events: unknown): EventSchemas {
 	if (events === undefined) return {};
 	if (typeof events !== 'object' || events === null || Array.isArray(events)) {
-		throw new TypeError('events must be an object mapping event names to valibot schemas');
+		throw new TypeError('events must be an object mapping event names to Standard Schemas');
 	}
 	for (const [name, schema] of Object.entries(events)) {
 		if (RESERVED_EVENT_NAMES.has(name)) {
-			throw new TypeError(`events.${name} is already defined by the protocol`);
+			throw new TypeError(`events.${name} is a control frame's type`);
 		}
-		if (!isSchema(schema)) throw new TypeError(`events.${name} must be a valibot schema`);
+		if (!isStandardSchema(schema)) {
+			throw new TypeError(
+				`events.${name} must be a Standard Schema v1 (valibot, zod, arktype...: '~standard' with version 1 and validate)`
+			);
+		}
 	}
-	return events as EventSchemas;
+	return { ...events } as EventSchemas;
 }
 
-function isSchema(value: unknown): value is v.GenericSchema {
-	return (
-		typeof value === 'object' &&
-		value !== null &&
-		(value as { kind?: unknown }).kind === 'schema' &&
-		(value as { async?: unknown }).async === false
-	);
+/** Whether `value` implements Standard Schema v1 (`~standard.version` 1 and a `validate`). */
+function isStandardSchema(value: unknown): boolean {
+	// Schemas may be functions (arktype's are), so any object or function with the property.
+	if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return false;
+	const standard = (value as { '~standard'?: { version?: unknown; validate?: unknown } })[
+		'~standard'
+	];
+	return standard?.version === 1 && typeof standard.validate === 'function';
 }

@@ -1,10 +1,14 @@
 /**
- * The wire protocol between the Career Copilot server and the realtime client: frame schemas,
- * the typed event map, and close codes. Shared by the client package and the server, so the two
- * can never disagree about what a frame looks like.
+ * The wire protocol: JSON text frames, their checks and close codes. The README's "Wire protocol"
+ * section is its specification; a server written to it works with this client.
+ *
+ * Nothing here depends on a validation library: the frames of the protocol itself are checked by
+ * hand (a few `typeof` tests, run for every frame), and an app's event payloads by the Standard
+ * Schema v1 validators it declares them with (valibot, zod, arktype...).
  */
-import * as v from 'valibot';
-import { INVALID, schemaCheck } from './schema-check';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+
+export type { StandardSchemaV1 };
 
 /** WebSocket close codes with a meaning in this protocol. */
 export const CloseCode = {
@@ -14,9 +18,9 @@ export const CloseCode = {
 	GOING_AWAY: 1001,
 	/** Policy violation, e.g. a foreign Origin: do not retry. */
 	POLICY: 1008,
-	/** A frame exceeded the server's `maxPayload`. */
+	/** A frame exceeded the server's size limit. */
 	TOO_BIG: 1009,
-	/** No valid session: do not retry until the user logs in again. */
+	/** No valid session: do not retry until the user signs in again. */
 	UNAUTHORIZED: 4401,
 	/** The session may not use this socket: do not retry. */
 	FORBIDDEN: 4403,
@@ -31,89 +35,13 @@ export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
 	CloseCode.FORBIDDEN
 ]);
 
-export const APPLICATION_STATUSES = [
-	'saved',
-	'applied',
-	'screening',
-	'interview',
-	'offer',
-	'accepted',
-	'rejected',
-	'declined',
-	'withdrawn'
-] as const;
-export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
+/** An app's server events: event name -> Standard Schema v1 of its payload. */
+export type EventSchemas = Record<string, StandardSchemaV1>;
 
-export const NOTIFICATION_CATEGORIES = [
-	'system',
-	'job_alert',
-	'application',
-	'recommendation',
-	'social'
-] as const;
-export type NotificationCategory = (typeof NOTIFICATION_CATEGORIES)[number];
-
-const id = v.union([v.string(), v.number()]);
-
-export const JobSchema = v.looseObject({
-	id,
-	title: v.string(),
-	company: v.string(),
-	location: v.optional(v.string()),
-	salary_range: v.optional(v.nullable(v.string())),
-	skills: v.optional(v.array(v.string())),
-	url: v.optional(v.nullable(v.string())),
-	created_at: v.optional(v.string())
-});
-export type Job = v.InferOutput<typeof JobSchema>;
-
-export const JobRecommendationSchema = v.object({
-	job: JobSchema,
-	match_score: v.optional(v.number()),
-	reason: v.optional(v.string())
-});
-export type JobRecommendation = v.InferOutput<typeof JobRecommendationSchema>;
-
-const applicationStatus = v.picklist(APPLICATION_STATUSES);
-
-export const ApplicationStatusChangeSchema = v.object({
-	application_id: id,
-	old_status: applicationStatus,
-	new_status: applicationStatus,
-	application: v.optional(v.record(v.string(), v.unknown())),
-	job_title: v.optional(v.string()),
-	company: v.optional(v.string())
-});
-export type ApplicationStatusChange = v.InferOutput<typeof ApplicationStatusChangeSchema>;
-
-export const NotificationSchema = v.object({
-	id,
-	category: v.picklist(NOTIFICATION_CATEGORIES),
-	title: v.string(),
-	description: v.string(),
-	timestamp: v.string(),
-	actionUrl: v.optional(v.string()),
-	actionLabel: v.optional(v.string()),
-	metadata: v.optional(v.record(v.string(), v.unknown()))
-});
-export type Notification = v.InferOutput<typeof NotificationSchema>;
-
-/** Payload schema of every server event type; an app may pass more to the client. */
-export const coreEventSchemas = {
-	'job:recommendation': JobRecommendationSchema,
-	'application:status_change': ApplicationStatusChangeSchema,
-	'notification:new': NotificationSchema
-} as const;
-
-/** Any map from event name to the valibot schema of its payload. */
-export type EventSchemas = Record<string, v.GenericSchema>;
-
-/** Event name -> payload type, derived from a schema map. */
-export type EventMapOf<S extends EventSchemas> = { [K in keyof S]: v.InferOutput<S[K]> };
-
-/** The events the Career Copilot server sends, by name, with their payloads. */
-export type CoreEventMap = EventMapOf<typeof coreEventSchemas>;
-export type CoreEventType = keyof CoreEventMap;
+/** Event name -> payload type, from a schema map (the schemas' output types). */
+export type EventMapOf<S extends EventSchemas> = {
+	[K in keyof S]: StandardSchemaV1.InferOutput<S[K]>;
+};
 
 /** An event frame as the server sends it: `seq` is per user and strictly increasing. */
 export interface EventFrame<T extends string = string, D = unknown> {
@@ -124,19 +52,101 @@ export interface EventFrame<T extends string = string, D = unknown> {
 	data: D;
 }
 
+/** What the server says when it refuses a frame: `id` is set when it refused a message. */
+export interface ServerErrorData {
+	code: string;
+	message: string;
+	id?: string;
+}
+
+/** The control frames a server sends; every other `type` is an event frame. */
+export type ServerControlFrame =
+	| { type: 'welcome'; data: { heartbeatInterval: number; lastSeq: number } }
+	| { type: 'ping' }
+	| { type: 'pong' }
+	| { type: 'ack'; data: { id: string } }
+	| { type: 'resync'; data: { lastSeq: number } }
+	| { type: 'error'; data: ServerErrorData };
+
+export type ServerFrame = ServerControlFrame | EventFrame;
+
+/** The control frames a client sends. */
+export type ClientControlFrame =
+	{ type: 'resume'; data: { lastSeq: number } } | { type: 'ping' } | { type: 'pong' };
+
+/** A message from the app: acked by `id` (1-128 characters), `type` 1-64 characters. */
+export interface ClientMessage {
+	type: string;
+	id: string;
+	data?: unknown;
+}
+
+export type ClientFrame = ClientControlFrame | ClientMessage;
+
+/** The `type`s of the server's control frames: no app event may take one of these names. */
+export const SERVER_CONTROL_TYPES: readonly string[] = [
+	'welcome',
+	'ping',
+	'pong',
+	'ack',
+	'resync',
+	'error'
+];
+
+/** The `type`s of the client's control frames: no app message may take one of these names. */
+export const CLIENT_CONTROL_TYPES: readonly string[] = ['resume', 'ping', 'pong'];
+
+/** Why an incoming frame was dropped. */
+export type DropReason = 'json' | 'shape' | 'unknown-type' | 'payload';
+
+export type ParseResult =
+	{ ok: true; frame: ServerFrame } | { ok: false; reason: DropReason; detail: string };
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json =>
+	typeof value === 'object' && value !== null && !Array.isArray(value);
+const isString = (value: unknown): value is string => typeof value === 'string';
+/** A count or a seq: a safe integer >= 0 (JSON numbers beyond 2^53 - 1 lose precision). */
+const isCount = (value: unknown): value is number =>
+	typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+
 /**
- * The envelope of an event frame, `{type, id, seq, ts, data}`: string type and id, a `seq` that
- * is a safe integer >= 1 (above 2^53 - 1 two seqs can compare equal), a number `ts`, and a `data`
- * key. Checked by hand rather than by a valibot schema: it runs for every event frame, and a few
- * `typeof` checks cost a fraction of a schema run (see bench/client.ts); the payload, which varies
- * by event type, is still checked by its schema. Same verdicts as `v.object` with `v.number()`
- * (NaN refused, Infinity allowed for `ts`) and `v.unknown()` (the key must be there).
+ * A control frame of `type` as the client keeps it (only the keys the protocol defines), or
+ * null when its fields are not what the protocol says.
  */
-function isEventEnvelope(raw: object): raw is EventFrame {
-	const frame = raw as Record<string, unknown>;
+function controlFrame(type: string, raw: Json): ServerControlFrame | null {
+	if (type === 'ping' || type === 'pong') return { type };
+	const data = raw.data;
+	if (!isObject(data)) return null;
+	switch (type) {
+		case 'welcome':
+			return isCount(data.heartbeatInterval) && isCount(data.lastSeq)
+				? { type, data: { heartbeatInterval: data.heartbeatInterval, lastSeq: data.lastSeq } }
+				: null;
+		case 'ack':
+			return isString(data.id) ? { type, data: { id: data.id } } : null;
+		case 'resync':
+			return isCount(data.lastSeq) ? { type, data: { lastSeq: data.lastSeq } } : null;
+		case 'error': {
+			const { code, message, id } = data;
+			if (!isString(code) || !isString(message) || (id !== undefined && !isString(id))) return null;
+			return { type, data: id === undefined ? { code, message } : { code, message, id } };
+		}
+		default:
+			return null;
+	}
+}
+
+/**
+ * The envelope of an event frame, `{type, id, seq, ts, data}`: a string `id`, a `seq` that is a
+ * safe integer >= 1 (above 2^53 - 1 two seqs can compare equal), a number `ts` (not NaN), and a
+ * `data` key.
+ */
+function isEventEnvelope(frame: Json): boolean {
 	const { seq, ts } = frame;
 	return (
-		typeof frame.id === 'string' &&
+		isString(frame.id) &&
 		typeof seq === 'number' &&
 		Number.isSafeInteger(seq) &&
 		seq >= 1 &&
@@ -146,44 +156,10 @@ function isEventEnvelope(raw: object): raw is EventFrame {
 	);
 }
 
-/** A count or a seq: a safe integer >= 0 (JSON numbers beyond 2^53 - 1 lose precision). */
-const nonNegativeInt = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
-
-/** Control frames from the server, by type. Event frames are everything else. */
-export const serverControlSchemas = {
-	welcome: v.object({
-		type: v.literal('welcome'),
-		data: v.object({ heartbeatInterval: nonNegativeInt, lastSeq: nonNegativeInt })
-	}),
-	ping: v.object({ type: v.literal('ping') }),
-	pong: v.object({ type: v.literal('pong') }),
-	ack: v.object({ type: v.literal('ack'), data: v.object({ id: v.string() }) }),
-	resync: v.object({ type: v.literal('resync'), data: v.object({ lastSeq: nonNegativeInt }) }),
-	/** The server refused a frame; `id` names the refused message, if it was one. */
-	error: v.object({
-		type: v.literal('error'),
-		data: v.object({ code: v.string(), message: v.string(), id: v.optional(v.string()) })
-	})
-} as const;
-
-/** What the server says when it refuses a frame: `id` is set when it refused a message. */
-export type ServerErrorData = v.InferOutput<(typeof serverControlSchemas)['error']>['data'];
-
-export type ServerControlFrame = {
-	[K in keyof typeof serverControlSchemas]: v.InferOutput<(typeof serverControlSchemas)[K]>;
-}[keyof typeof serverControlSchemas];
-
-export type ServerFrame = ServerControlFrame | EventFrame;
-
-/** Why an incoming frame was dropped. */
-export type DropReason = 'json' | 'shape' | 'unknown-type' | 'payload';
-
-export type ParseResult =
-	{ ok: true; frame: ServerFrame } | { ok: false; reason: DropReason; detail: string };
-
 /**
- * Parse and validate one text frame from the server. Never throws: a frame that is not JSON,
- * has an unknown type, or whose payload fails its schema comes back as `{ ok: false }`.
+ * Parse and check one text frame from the server. Never throws: a frame that is not JSON, has an
+ * unknown type, or whose payload its schema refuses comes back as `{ ok: false }`. Payload
+ * schemas must validate synchronously (an async one refuses every frame, with that as detail).
  */
 export function parseServerFrame(text: string, eventSchemas: EventSchemas): ParseResult {
 	let raw: unknown;
@@ -192,42 +168,50 @@ export function parseServerFrame(text: string, eventSchemas: EventSchemas): Pars
 	} catch {
 		return { ok: false, reason: 'json', detail: 'not valid JSON' };
 	}
-	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-		return { ok: false, reason: 'shape', detail: 'not a JSON object' };
-	}
-	const type = (raw as { type?: unknown }).type;
-	if (typeof type !== 'string') return { ok: false, reason: 'shape', detail: 'no string type' };
-	if (Object.hasOwn(serverControlSchemas, type)) {
-		const frame = schemaCheck(serverControlSchemas[type as keyof typeof serverControlSchemas])(raw);
-		return frame !== INVALID
-			? { ok: true, frame: frame as ServerControlFrame }
+	if (!isObject(raw)) return { ok: false, reason: 'shape', detail: 'not a JSON object' };
+	const type = raw.type;
+	if (!isString(type)) return { ok: false, reason: 'shape', detail: 'no string type' };
+	if (SERVER_CONTROL_TYPES.includes(type)) {
+		const frame = controlFrame(type, raw);
+		return frame
+			? { ok: true, frame }
 			: { ok: false, reason: 'shape', detail: `bad ${type} frame` };
 	}
 	if (!Object.hasOwn(eventSchemas, type)) {
 		return { ok: false, reason: 'unknown-type', detail: `unknown type ${type.slice(0, 64)}` };
 	}
 	if (!isEventEnvelope(raw)) return { ok: false, reason: 'shape', detail: `bad ${type} envelope` };
-	const data = schemaCheck(eventSchemas[type])(raw.data);
-	if (data === INVALID) return { ok: false, reason: 'payload', detail: `bad ${type} payload` };
+	let result: StandardSchemaV1.Result<unknown> | Promise<StandardSchemaV1.Result<unknown>>;
+	try {
+		result = eventSchemas[type]['~standard'].validate(raw.data);
+	} catch (error) {
+		return { ok: false, reason: 'payload', detail: `${type} schema threw: ${String(error)}` };
+	}
+	if (result instanceof Promise) {
+		return { ok: false, reason: 'payload', detail: `${type} has an async schema (unsupported)` };
+	}
+	if (result.issues) return { ok: false, reason: 'payload', detail: `bad ${type} payload` };
 	// A new object with the envelope's keys only: nothing else from the wire reaches the app.
-	return { ok: true, frame: { type, id: raw.id, seq: raw.seq, ts: raw.ts, data } };
+	const frame: EventFrame = {
+		type,
+		id: raw.id as string,
+		seq: raw.seq as number,
+		ts: raw.ts as number,
+		data: result.value
+	};
+	return { ok: true, frame };
 }
 
-/** Frames the client sends. A custom message carries an `id` the server acks. */
-export const clientControlSchemas = {
-	resume: v.object({ type: v.literal('resume'), data: v.object({ lastSeq: nonNegativeInt }) }),
-	ping: v.object({ type: v.literal('ping') }),
-	pong: v.object({ type: v.literal('pong') })
-} as const;
-
-export const ClientMessageSchema = v.object({
-	type: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
-	id: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
-	data: v.optional(v.unknown())
-});
-
-export type ClientControlFrame = {
-	[K in keyof typeof clientControlSchemas]: v.InferOutput<(typeof clientControlSchemas)[K]>;
-}[keyof typeof clientControlSchemas];
-export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
-export type ClientFrame = ClientControlFrame | ClientMessage;
+/**
+ * Check one client message as a server receives it (or as storage kept it): `type` 1-64
+ * characters and not a control frame's, `id` 1-128 characters. Only those keys and `data` are
+ * kept. Null when it is not one.
+ */
+export function parseClientMessage(raw: unknown): ClientMessage | null {
+	if (!isObject(raw)) return null;
+	const { type, id, data } = raw;
+	if (!isString(type) || type.length < 1 || type.length > 64) return null;
+	if (CLIENT_CONTROL_TYPES.includes(type)) return null;
+	if (!isString(id) || id.length < 1 || id.length > 128) return null;
+	return data === undefined ? { type, id } : { type, id, data };
+}

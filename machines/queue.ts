@@ -7,8 +7,7 @@
  * messages back at the front of the queue in their order, to be sent again after the reconnect
  * (the server drops duplicates by id). The bound `maxQueueSize` covers the whole outbox.
  */
-import * as v from 'valibot';
-import { ClientMessageSchema } from './protocol';
+import { parseClientMessage } from './protocol';
 import type { StorageAdapter } from './storage';
 
 /** A message from the app to the server; `id` is what the server acks. */
@@ -98,8 +97,6 @@ export function serializeMessage(message: QueuedMessage): string {
 	return JSON.stringify({ type: message.type, id: message.id, data: message.data });
 }
 
-const StoredQueueSchema = v.array(ClientMessageSchema);
-
 /**
  * The queue saved under `key`, plus what pages that went away handed over (see `handOverQueue`),
  * newest `maxQueueSize` kept. Anything unreadable (another version's format, a hand-edited value)
@@ -131,8 +128,9 @@ function parseQueue(text: string | null): QueuedMessage[] {
 	} catch {
 		return [];
 	}
-	const result = v.safeParse(StoredQueueSchema, raw);
-	return result.success ? result.output : [];
+	if (!Array.isArray(raw)) return [];
+	const messages = raw.map(parseClientMessage);
+	return messages.every((message) => message !== null) ? (messages as QueuedMessage[]) : [];
 }
 
 /**

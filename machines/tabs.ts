@@ -33,7 +33,6 @@
  * Messages come from pages of the same origin only (that is what a BroadcastChannel is), but they
  * are still checked: one that does not fit is dropped, never acted on.
  */
-import * as v from 'valibot';
 import { fromCallback, type AnyActorRef, type AnyEventObject, type Snapshot } from 'xstate';
 import type { EventFrame, ServerErrorData } from './protocol';
 import type { QueuedMessage } from './queue';
@@ -162,66 +161,75 @@ export type TabsCommand =
 	| { type: 'LEAD' }
 	| { type: 'POST'; message: TabMessageBody };
 
-const tabId = v.pipe(v.string(), v.minLength(1), v.maxLength(200));
-const seq = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
-const count = v.pipe(v.number(), v.minValue(0));
-const nullableNumber = v.nullable(v.number());
-const MessageSchema = v.object({ id: tabId, type: v.string(), data: v.optional(v.unknown()) });
-const FrameSchema = v.object({
-	type: v.string(),
-	id: v.string(),
-	seq: v.pipe(seq, v.minValue(1)),
-	ts: v.number(),
-	data: v.unknown()
-});
-const ErrorSchema = v.object({ code: v.string(), message: v.string(), id: v.optional(v.string()) });
-const envelope = { v: v.literal(1), from: tabId };
+type Json = Record<string, unknown>;
 
-const LeaderStateSchema = v.object({
-	id: tabId,
-	group: tabId,
-	epoch: count,
-	status: v.picklist(['connecting', 'connected', 'reconnecting', 'disconnected']),
-	reason: v.nullable(v.string()),
-	attempt: count,
-	maxAttempts: count,
-	nextRetryAt: nullableNumber,
-	droppedFrames: count,
-	closeCode: nullableNumber,
-	lastSeq: seq,
-	attention: tabId
-});
+const isObject = (value: unknown): value is Json =>
+	typeof value === 'object' && value !== null && !Array.isArray(value);
+const isString = (value: unknown): value is string => typeof value === 'string';
+const isId = (value: unknown): value is string =>
+	isString(value) && value.length > 0 && value.length <= 200;
+const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
+/** A seq or a count: a safe integer >= 0. */
+const isCount = (value: unknown): value is number =>
+	typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+const isNumberOrNull = (value: unknown) => value === null || typeof value === 'number';
+const STATUSES: readonly unknown[] = ['connecting', 'connected', 'reconnecting', 'disconnected'];
 
-const TabMessageSchema = v.variant('kind', [
-	v.object({ ...envelope, kind: v.literal('hello'), visible: v.boolean(), lastSeq: seq }),
-	v.object({
-		...envelope,
-		kind: v.literal('welcome'),
-		to: tabId,
-		state: LeaderStateSchema,
-		frames: v.array(FrameSchema),
-		resync: v.boolean()
-	}),
-	v.object({ ...envelope, kind: v.literal('leader'), state: LeaderStateSchema }),
-	v.object({ ...envelope, kind: v.literal('events'), frames: v.array(FrameSchema) }),
-	v.object({ ...envelope, kind: v.literal('resync'), lastSeq: seq }),
-	v.object({ ...envelope, kind: v.literal('send'), to: tabId, messages: v.array(MessageSchema) }),
-	v.object({ ...envelope, kind: v.literal('ack'), to: tabId, id: v.string() }),
-	v.object({ ...envelope, kind: v.literal('refused'), to: tabId, error: ErrorSchema }),
-	v.object({
-		...envelope,
-		kind: v.literal('command'),
-		to: tabId,
-		command: v.picklist(['CONNECT', 'RETRY_NOW'])
-	}),
-	v.object({ ...envelope, kind: v.literal('visibility'), visible: v.boolean() }),
-	v.object({ ...envelope, kind: v.literal('bye') })
-]);
+const isFrame = (value: unknown): value is EventFrame =>
+	isObject(value) &&
+	isString(value.type) &&
+	isString(value.id) &&
+	isCount(value.seq) &&
+	value.seq >= 1 &&
+	typeof value.ts === 'number' &&
+	'data' in value;
+const isMessage = (value: unknown): value is QueuedMessage =>
+	isObject(value) && isId(value.id) && isString(value.type);
+const isError = (value: unknown): value is ServerErrorData =>
+	isObject(value) &&
+	isString(value.code) &&
+	isString(value.message) &&
+	(value.id === undefined || isString(value.id));
+const isLeaderState = (value: unknown): value is LeaderState =>
+	isObject(value) &&
+	isId(value.id) &&
+	isId(value.group) &&
+	isCount(value.epoch) &&
+	STATUSES.includes(value.status) &&
+	(value.reason === null || isString(value.reason)) &&
+	isCount(value.attempt) &&
+	typeof value.maxAttempts === 'number' &&
+	value.maxAttempts >= 0 &&
+	isNumberOrNull(value.nextRetryAt) &&
+	isCount(value.droppedFrames) &&
+	isNumberOrNull(value.closeCode) &&
+	isCount(value.lastSeq) &&
+	isId(value.attention);
+const isArrayOf = <T>(value: unknown, item: (value: unknown) => value is T): value is T[] =>
+	Array.isArray(value) && value.every(item);
+
+/** What each kind carries besides the envelope, checked field by field. */
+const BODY_CHECKS: Record<TabMessageBody['kind'], (message: Json) => boolean> = {
+	hello: (m) => isBoolean(m.visible) && isCount(m.lastSeq),
+	welcome: (m) =>
+		isId(m.to) && isLeaderState(m.state) && isArrayOf(m.frames, isFrame) && isBoolean(m.resync),
+	leader: (m) => isLeaderState(m.state),
+	events: (m) => isArrayOf(m.frames, isFrame),
+	resync: (m) => isCount(m.lastSeq),
+	send: (m) => isId(m.to) && isArrayOf(m.messages, isMessage),
+	ack: (m) => isId(m.to) && isString(m.id),
+	refused: (m) => isId(m.to) && isError(m.error),
+	command: (m) => isId(m.to) && (m.command === 'CONNECT' || m.command === 'RETRY_NOW'),
+	visibility: (m) => isBoolean(m.visible),
+	bye: () => true
+};
 
 /** A message from another tab, or `null` when it does not fit the protocol. */
 export function parseTabMessage(data: unknown): TabMessage | null {
-	const result = v.safeParse(TabMessageSchema, data);
-	return result.success ? (result.output as TabMessage) : null;
+	if (!isObject(data) || data.v !== 1 || !isId(data.from) || !isString(data.kind)) return null;
+	const check = BODY_CHECKS[data.kind as TabMessageBody['kind']];
+	if (!Object.hasOwn(BODY_CHECKS, data.kind) || !check(data)) return null;
+	return data as unknown as TabMessage;
 }
 
 /**

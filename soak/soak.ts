@@ -21,6 +21,7 @@ import { mulberry32, pick } from '../tests/support/chaos-random';
 import { ServerProcess } from '../tests/support/chaos-server';
 import { waitFor } from '../tests/support/chaos-wait';
 import { countingWebSocket } from '../tests/support/chaos-ws';
+import { coreEventSchemas, type CoreEventMap } from '../src/lib/protocol';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const DURATION = env('SOAK_DURATION_MS', 600_000);
@@ -62,7 +63,7 @@ async function main(): Promise<number> {
 		}
 	});
 	const clients: {
-		client: RealtimeClient;
+		client: RealtimeClient<CoreEventMap>;
 		userId: number;
 		received: number;
 		lastNotification: string | null;
@@ -83,13 +84,14 @@ async function main(): Promise<number> {
 				tag: `s${i}`
 			});
 			const entry = {
-				client: null as unknown as RealtimeClient,
+				client: null as unknown as RealtimeClient<CoreEventMap>,
 				userId: user.id,
 				received: 0,
 				lastNotification: null as string | null
 			};
 			entry.client = createRealtimeClient({
 				url: `ws://127.0.0.1:${server.port}/ws`,
+				events: coreEventSchemas,
 				WebSocket: WebSocket,
 				heartbeatInterval: 10_000,
 				heartbeatTimeout: 5_000,

@@ -1,5 +1,5 @@
 /** Display names and badge colours for application statuses and notification categories. */
-import type { ApplicationStatus, NotificationCategory } from '$machines/protocol';
+import type { ApplicationStatus, NotificationCategory } from '$lib/protocol';
 import type { BadgeVariant } from '$lib/components/Badge.svelte';
 
 export { statusLabel } from '$lib/realtime/toast-policy';

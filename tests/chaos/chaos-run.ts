@@ -16,7 +16,7 @@ import { ServerProcess } from '../support/chaos-server';
 import { waitFor } from '../support/chaos-wait';
 import { startFaultProxy } from '../support/fault-proxy';
 import { mulberry32, pick, shuffle } from '../support/chaos-random';
-import { APPLICATION_STATUSES, NOTIFICATION_CATEGORIES } from '../../machines/protocol';
+import { APPLICATION_STATUSES, NOTIFICATION_CATEGORIES } from '../../src/lib/protocol';
 import { check, clientOf, type Blackhole, type ChaosReport } from './chaos-report';
 
 export interface ChaosConfig {

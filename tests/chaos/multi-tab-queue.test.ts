@@ -23,6 +23,7 @@ import { waitFor } from '../support/chaos-wait';
 import { installFakeBrowser } from '../support/fake-browser';
 import { fakeWebStorage } from '../support/web-storage';
 import { startRealtimeTestServer, type RealtimeTestServer } from '../support/server-harness';
+import { coreEventSchemas } from '../../src/lib/protocol';
 
 let server: RealtimeTestServer | undefined;
 const clients: RealtimeClient[] = [];
@@ -49,6 +50,7 @@ async function browserOfOneUser() {
 			vi.stubGlobal('sessionStorage', session);
 			const client = createRealtimeClient({
 				url: server!.url,
+				events: coreEventSchemas,
 				WebSocket: countingWebSocket({ bearer: token }).WebSocket,
 				reconnectInterval: 50,
 				logger: { warn: () => {}, error: () => {} }

@@ -14,6 +14,7 @@ import { registerDomainHandlers } from '../../src/lib/server/domain/handlers';
 import { countingWebSocket } from '../support/chaos-ws';
 import { waitFor } from '../support/chaos-wait';
 import { startRealtimeTestServer, type RealtimeTestServer } from '../support/server-harness';
+import { coreEventSchemas } from '../../src/lib/protocol';
 
 let server: RealtimeTestServer | undefined;
 let client: RealtimeClient | undefined;
@@ -36,6 +37,7 @@ describe('a message the server refuses', () => {
 		});
 		client = createRealtimeClient({
 			url: server.url,
+			events: coreEventSchemas,
 			WebSocket: WebSocket,
 			reconnectInterval: 50,
 			logger: { warn: () => {}, error: () => {} }

@@ -5,7 +5,7 @@
  * chart are driven through their real paths too.
  */
 import fc from 'fast-check';
-import { APPLICATION_STATUSES, NOTIFICATION_CATEGORIES } from '../../machines/protocol';
+import { APPLICATION_STATUSES, NOTIFICATION_CATEGORIES } from '../../src/lib/protocol';
 
 const EVENT_TYPES = ['job:recommendation', 'application:status_change', 'notification:new'];
 const CONTROL_TYPES = ['welcome', 'ping', 'pong', 'ack', 'resync', 'error'];

@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { createRealtimeClient, type RealtimeClient } from '../../machines/client';
 import { connectionMachine } from '../../machines/connection';
-import { coreEventSchemas, parseServerFrame } from '../../machines/protocol';
+import { parseServerFrame } from '../../machines/protocol';
+import { coreEventSchemas } from '../../src/lib/protocol';
 import { countingWebSocket } from '../support/chaos-ws';
 import { waitFor } from '../support/chaos-wait';
 import { hostileFrame } from './arbitraries';
@@ -52,6 +53,7 @@ beforeAll(async () => {
 	const { WebSocket: Counting } = countingWebSocket({ onFrame: () => received++ });
 	client = createRealtimeClient({
 		url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/ws`,
+		events: coreEventSchemas,
 		WebSocket: Counting,
 		// Only the frames decide; the heartbeat and reconnect timers stay out of the way.
 		heartbeatInterval: 600_000,

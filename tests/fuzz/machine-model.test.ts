@@ -18,6 +18,7 @@ import { createRealtimeClient, type RealtimeClient } from '../../machines/client
 import { connectionMachine } from '../../machines/connection';
 import { memoryStorage } from '../../machines/storage';
 import { waitFor } from '../support/chaos-wait';
+import { coreEventSchemas } from '../../src/lib/protocol';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
 const HEARTBEAT = 5000;
@@ -141,6 +142,7 @@ class Real {
 		this.client = createRealtimeClient(
 			{
 				url: `ws://127.0.0.1:${(http.address() as AddressInfo).port}/ws`,
+				events: coreEventSchemas,
 				WebSocket: WebSocket,
 				autoConnect: false,
 				reconnectInterval: 1000,

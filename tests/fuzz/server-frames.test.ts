@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { clientControlSchemas } from '../../machines/protocol';
+import { clientControlSchemas } from '../../src/lib/protocol';
 import { registerDomainHandlers } from '../../src/lib/server/domain/handlers';
 import { insertNotification } from '../../src/lib/server/domain/notifications';
 import { createHub } from '../../src/lib/server/realtime/hub';

@@ -34,6 +34,7 @@ import {
 	type ModelEvent,
 	type ModelPath
 } from './chart-model';
+import { coreEventSchemas } from '../../src/lib/protocol';
 
 /** Bound of every wait for the real client or server to catch up with a step. */
 const STEP_TIMEOUT_MS = 3_000;
@@ -169,6 +170,7 @@ export async function runPath(
 	const client = createRealtimeClient(
 		{
 			url: server.url(id),
+			events: coreEventSchemas,
 			...MODEL_OPTIONS,
 			...path.config.options,
 			WebSocket: WebSocket,

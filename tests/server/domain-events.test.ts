@@ -4,12 +4,8 @@
  */
 import type Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-	coreEventSchemas,
-	parseServerFrame,
-	type EventFrame,
-	type Notification
-} from '../../machines/protocol';
+import { parseServerFrame, type EventFrame } from '../../machines/protocol';
+import { coreEventSchemas, type Notification } from '../../src/lib/protocol';
 import {
 	countByStatus,
 	listApplications,

@@ -6,6 +6,7 @@
  */
 import { createRealtimeClient, type RealtimeClient } from '../../machines/client';
 import { countingWebSocket, type SocketCounter, type SocketNotice } from './chaos-ws';
+import { coreEventSchemas } from '../../src/lib/protocol';
 
 export interface ChaosClientOptions {
 	tag: string;
@@ -76,6 +77,7 @@ export class ChaosClient {
 		this.counter = counter;
 		this.client = createRealtimeClient({
 			url: options.url,
+			events: coreEventSchemas,
 			// ws's typings name the listener maps; the client's WebSocketLike is looser at run time.
 			WebSocket: WebSocket,
 			random: options.random,

@@ -7,6 +7,7 @@
 import { createRealtimeClient, type ClientRuntime } from '../../machines/client';
 import type { ConnectionOptions, Logger, WebSocketLike } from '../../machines/options';
 import type { EventSchemas } from '../../machines/protocol';
+import { coreEventSchemas } from '../../src/lib/protocol';
 
 type Listener = (event: unknown) => void;
 
@@ -149,16 +150,24 @@ export const FAKE_URL = 'ws://127.0.0.1:9/ws';
 
 /**
  * A client on fake sockets with deterministic jitter (`random` 0) and a recording logger, plus
- * shortcuts to its snapshot and context.
+ * shortcuts to its snapshot and context. Its events are the Career Copilot app's (valibot
+ * schemas), unless `options.events` says otherwise.
  */
-export function startFakeClient<S extends EventSchemas = Record<never, never>>(
+export function startFakeClient<S extends EventSchemas = typeof coreEventSchemas>(
 	options: Partial<ConnectionOptions<S>> = {},
 	runtime: ClientRuntime = {}
 ) {
 	const fake = fakeSockets();
 	const log = recordingLogger();
 	const client = createRealtimeClient<S>(
-		{ url: FAKE_URL, WebSocket: fake.WebSocket, random: () => 0, logger: log.logger, ...options },
+		{
+			url: FAKE_URL,
+			WebSocket: fake.WebSocket,
+			random: () => 0,
+			logger: log.logger,
+			events: coreEventSchemas as EventSchemas as S,
+			...options
+		},
 		runtime
 	);
 	const snapshot = () => client.actor.getSnapshot();
@@ -168,7 +177,7 @@ export function startFakeClient<S extends EventSchemas = Record<never, never>>(
 export type FakeClient = ReturnType<typeof startFakeClient>;
 
 /** A fake-socket client whose first socket is open. */
-export function connectedFakeClient<S extends EventSchemas = Record<never, never>>(
+export function connectedFakeClient<S extends EventSchemas = typeof coreEventSchemas>(
 	options: Partial<ConnectionOptions<S>> = {}
 ) {
 	const setup = startFakeClient<S>(options);

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import type { Notification } from '../../machines/protocol';
+import type { Notification } from '../../src/lib/protocol';
 import { EventLog } from '../../src/lib/server/realtime/event-log';
 
 export type InjectedNotification = Omit<Notification, 'id' | 'timestamp'>;

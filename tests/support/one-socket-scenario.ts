@@ -18,6 +18,7 @@ import { WebSocket } from 'ws';
 import { createRealtimeClient } from '../../machines/index';
 import { startControlServer, type ControlServer } from './control-server';
 import { installFakeBrowser, type FakeBrowser } from './fake-browser';
+import { coreEventSchemas } from '../../src/lib/protocol';
 
 /** One thing that happens to the client, the browser or the server. */
 export type Action =
@@ -101,6 +102,7 @@ export async function runInterleaving(
 	server.setMode('accept');
 	const client = createRealtimeClient({
 		url: server.url(id),
+		events: coreEventSchemas,
 		...CLIENT_OPTIONS,
 		WebSocket: trackingWebSocket(overlaps),
 		logger: { warn: () => {}, error: () => {} }

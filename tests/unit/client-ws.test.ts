@@ -9,6 +9,7 @@ import { WebSocket, WebSocketServer, type WebSocket as ServerSocket } from 'ws';
 import { waitFor } from 'xstate';
 import { createRealtimeClient, type RealtimeClient } from '../../machines/client';
 import { eventFrame } from '../support/connection-fakes';
+import { coreEventSchemas } from '../../src/lib/protocol';
 
 const TIMEOUT = { timeout: 5000 };
 
@@ -62,6 +63,7 @@ describe('client against a real ws server', () => {
 	it('resumes, receives, sends with ack, reconnects after a server close', async () => {
 		const realtime = createRealtimeClient({
 			url,
+			events: coreEventSchemas,
 			WebSocket,
 			reconnectInterval: 20,
 			jitter: 0

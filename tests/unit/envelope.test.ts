@@ -7,7 +7,8 @@
 import fc from 'fast-check';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { coreEventSchemas, parseServerFrame, type ParseResult } from '../../machines/protocol';
+import { parseServerFrame, type ParseResult } from '../../machines/protocol';
+import { coreEventSchemas } from '../../src/lib/protocol';
 import { hostileFrame, hostileNumberText } from '../fuzz/arbitraries';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261125);

@@ -1,9 +1,9 @@
 /** Options: the defaults, and a TypeError naming the option for every invalid value. */
 import * as v from 'valibot';
+import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { createRealtimeClient } from '../../machines/client';
 import { DEFAULT_OPTIONS, resolveOptions, type ConnectionOptions } from '../../machines/options';
-import { coreEventSchemas } from '../../machines/protocol';
 import { fakeSockets } from '../support/connection-fakes';
 
 const WebSocket = fakeSockets().WebSocket;
@@ -39,7 +39,7 @@ describe('options', () => {
 			lastSeq: 0,
 			storageKey: 'realtime-outbox:ws://127.0.0.1:9/ws'
 		});
-		expect(resolved.eventSchemas).toEqual(coreEventSchemas);
+		expect(resolved.eventSchemas).toEqual({});
 		expect(typeof resolved.storage.getItem).toBe('function');
 		expect(resolved.random()).toBeGreaterThanOrEqual(0);
 	});
@@ -94,11 +94,30 @@ describe('options', () => {
 		[{ reconectInterval: 1000 }, 'reconectInterval is not an option'],
 		[{ events: [v.string()] }, 'events must be an object'],
 		[{ events: 'x' }, 'events must be an object'],
-		[{ events: { 'chat:message': { type: 'object' } } }, 'events.chat:message must be a valibot'],
-		[{ events: { ping: v.object({}) } }, 'events.ping is already defined'],
-		[{ events: { 'job:recommendation': v.object({}) } }, 'events.job:recommendation is already']
+		[{ events: { 'chat:message': { type: 'object' } } }, 'events.chat:message must be a Standard'],
+		[
+			{ events: { 'chat:message': { '~standard': { version: 2, validate: () => ({}) } } } },
+			'events.chat:message must be a Standard Schema v1'
+		],
+		[{ events: { ping: v.object({}) } }, "events.ping is a control frame's type"],
+		[{ events: { resume: v.object({}) } }, "events.resume is a control frame's type"]
 	])('rejects %o with a TypeError naming the option', (overrides, message) => {
 		expect(rejects(overrides)).toContain(message);
+	});
+
+	it('takes events from any Standard Schema v1 validator: valibot, zod, or one written by hand', () => {
+		const byHand = {
+			'~standard': {
+				version: 1 as const,
+				vendor: 'test',
+				validate: (value: unknown) => ({ value })
+			}
+		};
+		const resolved = resolveOptions({
+			...base,
+			events: { 'a:valibot': v.object({}), 'a:zod': z.object({}), 'a:hand': byHand }
+		});
+		expect(Object.keys(resolved.eventSchemas).sort()).toEqual(['a:hand', 'a:valibot', 'a:zod']);
 	});
 
 	it('says so when there is no WebSocket to default to (Node 20)', () => {

@@ -8,6 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createRealtimeClient, type RealtimeClient } from '../../machines/client';
 import type { VisibilitySource } from '../../machines/tabs';
+import type { CoreEventMap } from '../../src/lib/protocol';
+import { coreEventSchemas } from '../../src/lib/protocol';
 import { FakeLockManager } from '../support/fake-locks';
 import { startRealtimeTestServer, type RealtimeTestServer } from '../support/server-harness';
 
@@ -55,7 +57,7 @@ interface Tab {
 	name: string;
 	/** The tab's renderer dies: its channels go silent (its lock is `locks.crash`ed apart). */
 	killChannels: () => void;
-	client: RealtimeClient;
+	client: RealtimeClient<CoreEventMap>;
 	/** The seqs this tab was handed, in order. */
 	seqs: number[];
 	/** For each event: whether this tab had the attention (it would have played the sound). */
@@ -117,6 +119,7 @@ function openTab(
 		maxReconnectInterval: Math.max(100, options.reconnectInterval ?? 0),
 		jitter: 0,
 		lastSeq: options.lastSeq ?? 0,
+		events: coreEventSchemas,
 		tabSharing:
 			sharingKey === false
 				? false

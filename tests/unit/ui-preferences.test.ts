@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NOTIFICATION_CATEGORIES } from '../../machines/protocol';
+import { NOTIFICATION_CATEGORIES } from '../../src/lib/protocol';
 import {
 	allowsCategory,
 	defaultPreferences,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { APPLICATION_STATUSES } from '../../machines/protocol';
+import { APPLICATION_STATUSES } from '../../src/lib/protocol';
 import {
 	initialEpisode,
 	networkStep,

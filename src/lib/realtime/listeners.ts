@@ -2,7 +2,7 @@
  * Page-level listeners for server events. Pages subscribe here rather than to the client, so a
  * subscription made before the client starts (or kept across sign-out and sign-in) still works.
  */
-import type { CoreEventMap, CoreEventType } from '$machines/protocol';
+import type { CoreEventMap, CoreEventType } from '$lib/protocol';
 
 export type EventListener<T extends CoreEventType> = (data: CoreEventMap[T]) => void;
 

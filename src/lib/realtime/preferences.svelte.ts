@@ -2,7 +2,7 @@
  * The notification preferences as reactive state, loaded from localStorage in the browser and kept
  * in step across tabs through the `storage` event.
  */
-import type { NotificationCategory } from '$machines/protocol';
+import type { NotificationCategory } from '$lib/protocol';
 import {
 	defaultPreferences,
 	parsePreferences,

@@ -4,7 +4,7 @@
  * the defaults, so a hand-edited or outdated value never breaks the app.
  */
 import * as v from 'valibot';
-import { NOTIFICATION_CATEGORIES, type NotificationCategory } from '$machines/protocol';
+import { NOTIFICATION_CATEGORIES, type NotificationCategory } from '$lib/protocol';
 
 /** The localStorage key. */
 export const PREFERENCES_KEY = 'notificationPreferences';

@@ -6,9 +6,13 @@
 import { untrack } from 'svelte';
 import { invalidateAll } from '$app/navigation';
 import { env } from '$env/dynamic/public';
-import { createRealtimeClient, type RealtimeClient } from '$machines/client';
-import type { CoreEventMap, CoreEventType } from '$machines/protocol';
-import type { ConnectionSnapshot, StatusDetail } from '$machines/status';
+import {
+	createRealtimeClient,
+	type ConnectionSnapshot,
+	type RealtimeClient,
+	type StatusDetail
+} from 'statechart-websocket';
+import { coreEventSchemas, type CoreEventMap, type CoreEventType } from '$lib/protocol';
 import type { InspectionEvent } from 'xstate';
 import { readFlag, wsUrl } from './env';
 import { appendEvent, summarizeEvent, type LoggedEvent } from './event-log';
@@ -42,7 +46,7 @@ const CONNECTING: StatusDetail = {
 
 export class RealtimeState {
 	/** The client while one runs (browser, signed in, live updates on). */
-	client = $state.raw<RealtimeClient | null>(null);
+	client = $state.raw<RealtimeClient<CoreEventMap> | null>(null);
 	/** The machine's latest snapshot, for /inspect. */
 	snapshot = $state.raw<ConnectionSnapshot | null>(null);
 	/** The client's status detail (attempt, next retry, reason, queue, lastSeq...). */
@@ -85,7 +89,7 @@ export class RealtimeState {
 	}
 
 	#start(lastSeq: number, tabKey: string): () => void {
-		let client: RealtimeClient;
+		let client: RealtimeClient<CoreEventMap>;
 		try {
 			if (!readFlag('PUBLIC_ENABLE_WEBSOCKETS', env.PUBLIC_ENABLE_WEBSOCKETS, true)) {
 				this.offReason = 'Live updates are switched off here: reload the page to see changes.';
@@ -97,6 +101,7 @@ export class RealtimeState {
 					url: wsUrl(env.PUBLIC_WS_URL),
 					autoConnect: false,
 					lastSeq,
+					events: coreEventSchemas,
 					tabSharing: { key: tabKey }
 				},
 				{ inspect: (event) => this.#inspect(event) }

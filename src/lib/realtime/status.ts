@@ -2,7 +2,7 @@
  * How the connection is shown: the status dot's tone, its label and the sentence that says why.
  * Pure, from the client's status detail, so every case is unit-tested.
  */
-import type { StatusDetail, StatusReason } from '$machines/status';
+import type { StatusDetail, StatusReason } from 'statechart-websocket';
 import { formatClock } from '$lib/format';
 
 /** The client's four statuses plus `off` when live updates are switched off. */

@@ -2,11 +2,7 @@
  * What to say, and how, for each live event: pure functions, so the policy is unit-tested without
  * a browser. `toasts.ts` turns these decisions into svelte-french-toast calls.
  */
-import type {
-	ApplicationStatus,
-	ApplicationStatusChange,
-	JobRecommendation
-} from '$machines/protocol';
+import type { ApplicationStatus, ApplicationStatusChange, JobRecommendation } from '$lib/protocol';
 
 export type ToastKind = 'success' | 'error' | 'info';
 

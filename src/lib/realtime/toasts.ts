@@ -9,7 +9,7 @@ import type {
 	JobRecommendation,
 	Notification,
 	NotificationCategory
-} from '$machines/protocol';
+} from '$lib/protocol';
 import ToastContent from '$lib/components/ToastContent.svelte';
 import { allowsCategory, type NotificationPreferences } from './preferences';
 import { beep } from './sound';

@@ -4,7 +4,7 @@
  * notifications each. Nothing is sent: seeding writes rows only, so the event log starts empty.
  */
 import type Database from 'better-sqlite3';
-import type { ApplicationStatus } from '$machines/protocol';
+import type { ApplicationStatus } from '$lib/protocol';
 import { statusChangeNotification } from './domain/applications';
 import {
 	insertJob,

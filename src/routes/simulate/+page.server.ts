@@ -1,7 +1,7 @@
 import { error } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { env } from '$env/dynamic/private';
-import { APPLICATION_STATUSES, NOTIFICATION_CATEGORIES } from '$machines/protocol';
+import { APPLICATION_STATUSES, NOTIFICATION_CATEGORIES } from '$lib/protocol';
 import { getDb } from '$lib/server/db';
 import { listApplications, statusLabel } from '$lib/server/domain/applications';
 import { idField, parseForm, requireUser, runAction } from '$lib/server/domain/http';

@@ -4,7 +4,7 @@
  * `application` notification.
  */
 import type Database from 'better-sqlite3';
-import { APPLICATION_STATUSES, type ApplicationStatus } from '$machines/protocol';
+import { APPLICATION_STATUSES, type ApplicationStatus } from '$lib/protocol';
 import { invalid, notFound } from './errors';
 import { emitEvent, getHub, type EventSink } from './events';
 import {

@@ -1,4 +1,4 @@
-import type { CoreEventMap, CoreEventType } from '$machines/protocol';
+import type { CoreEventMap, CoreEventType } from '$lib/protocol';
 import type { RealtimeHub } from '$lib/server/realtime/hub';
 
 export { getHub } from '$lib/server/realtime/hub';

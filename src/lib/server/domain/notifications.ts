@@ -9,7 +9,7 @@ import {
 	NOTIFICATION_CATEGORIES,
 	type Notification,
 	type NotificationCategory
-} from '$machines/protocol';
+} from '$lib/protocol';
 import { emitEvent, getHub, type EventSink } from './events';
 import { parseRecord } from './json';
 import { safeHref } from '$lib/url';

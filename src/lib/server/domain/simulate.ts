@@ -3,7 +3,7 @@
  * real-time path can be tried by hand. On unless SIMULATE=false.
  */
 import type Database from 'better-sqlite3';
-import type { ApplicationStatus, NotificationCategory } from '$machines/protocol';
+import type { ApplicationStatus, NotificationCategory } from '$lib/protocol';
 import {
 	getApplication,
 	listApplications,

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { EventFrame } from '../../../../machines/protocol';
+import type { EventFrame } from 'statechart-websocket';
 
 /** The stored event and its wire form (serialized once, sent to every socket as is). */
 export interface LoggedEvent {

@@ -8,12 +8,8 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import * as v from 'valibot';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import {
-	ClientMessageSchema,
-	CloseCode,
-	clientControlSchemas,
-	type EventFrame
-} from '../../../../machines/protocol';
+import { CloseCode, type EventFrame } from 'statechart-websocket';
+import { ClientMessageSchema, clientControlSchemas } from '../../protocol/client-frames';
 import { sessionFromToken, type Session } from '../auth';
 import { getDb } from '../db';
 import { ClientMessageLog } from './client-messages';

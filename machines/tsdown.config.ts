@@ -1,0 +1,19 @@
+import { defineConfig } from 'tsdown';
+
+/**
+ * The package build: index.ts to ESM and one .d.ts in dist/. xstate stays a peer dependency
+ * (imported, never bundled); the Standard Schema types are inlined into the .d.ts, so consumers
+ * install nothing for them.
+ */
+export default defineConfig({
+	entry: ['index.ts'],
+	format: 'esm',
+	platform: 'neutral',
+	target: 'es2022',
+	outDir: 'dist',
+	clean: true,
+	dts: true,
+	// Types only (no code): inlined into the .d.ts.
+	deps: { onlyBundle: ['@standard-schema/spec'] },
+	tsconfig: 'tsconfig.json'
+});
