@@ -453,6 +453,7 @@ export const connectionMachine = setup({
 		hasLeader: ({ context }) => context.tabs?.leader != null,
 		isLeaderConnected: ({ context }) => context.tabs?.leader?.status === 'connected',
 		canRelay: and(['canQueue', 'isLeaderConnected']),
+		canRelayNow: and(['isQueueDisabled', 'isLeaderConnected']),
 		isNewLeaderConnection: ({ context, event }) => {
 			assertEvent(event, 'TABS.LEADER');
 			const { state } = event;
@@ -972,7 +973,7 @@ export const connectionMachine = setup({
 						'TABS.ACK': { actions: ['removeAnswered', 'persistQueue'] },
 						'TABS.REFUSED': { actions: ['removeAnswered', 'persistQueue', 'emitRelayedRefusal'] },
 						SEND: [
-							{ guard: 'isQueueDisabled', actions: 'relayMessage' },
+							{ guard: 'canRelayNow', actions: 'relayMessage' },
 							{
 								guard: 'canRelay',
 								actions: ['enqueueMessage', 'persistQueue', 'relayPending', 'markSent']

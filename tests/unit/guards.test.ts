@@ -33,9 +33,9 @@ type Guard = (args: { context: ConnectionContext; event: ConnectionEvent }) => b
 const allGuards = machine.implementations.guards as unknown as Record<string, unknown>;
 /**
  * Guards written as functions of context and event; the others are xstate's own combinators
- * over the chart's state (`stateIn`, `or`, `and`), run through the chart in tabs-guards.test.ts.
+ * over the chart's state (`stateIn`, `or`, `and`): the model paths take both ways of each.
  */
-const STATE_GUARDS = ['canRelay', 'isFollowing', 'isLeading'];
+const STATE_GUARDS = ['canRelay', 'canRelayNow', 'isFollowing', 'isLeading'];
 const guards = Object.fromEntries(
 	Object.entries(allGuards).filter(([name]) => !STATE_GUARDS.includes(name))
 ) as Record<string, Guard>;
