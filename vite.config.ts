@@ -12,7 +12,7 @@ export default defineConfig({
 	test: {
 		include: [
 			'tests/{unit,model,server}/**/*.test.ts',
-			'tests/{cluster,chaos,fuzz,security}/**/*.test.ts'
+			'tests/{cluster,chaos,fuzz,security,package}/**/*.test.ts'
 		],
 		environment: 'node',
 		// One private PostgreSQL cluster per run (or TEST_DATABASE_URL's server) for the suites.

@@ -5,14 +5,8 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { run as runBundle } from './bundle';
-import { run as runClient } from './client';
+import { run as runPeers } from './peers/index';
 import { run as runServer } from './server';
-
-const benches: Array<[name: string, run: () => Promise<unknown>]> = [
-	['package bundle size', runBundle],
-	['client throughput, latency and reconnect', runClient],
-	['server', runServer]
-];
 
 // Timings depend on what else the machine is doing: say so next to them.
 console.log(
@@ -22,9 +16,14 @@ console.log(
 			.join(' ')
 );
 
-for (const [name, run] of benches) {
+const timed = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
 	console.log(`\n=== ${name} ===`);
 	const started = performance.now();
-	await run();
+	const result = await run();
 	console.log(`(${name}: ${((performance.now() - started) / 1000).toFixed(1)} s)`);
-}
+	return result;
+};
+
+const bundles = await timed('browser bundle sizes', runBundle);
+await timed('clients side by side', () => runPeers(bundles));
+await timed('server', runServer);

@@ -173,3 +173,15 @@ function assertUniqueKeys(nodes: StateNode[]): void {
 		seen.add(node.key);
 	}
 }
+
+const START = '<!-- diagram:start -->';
+const END = '<!-- diagram:end -->';
+
+/** `text` (a README) with the Mermaid diagram of `machine` between its diagram markers. */
+export function withDiagram(text: string, machine: AnyStateMachine): string {
+	const start = text.indexOf(START);
+	const end = text.indexOf(END);
+	if (start === -1 || end < start) throw new Error(`no ${START} ... ${END} block`);
+	const block = ['', '', '```mermaid', mermaidDiagram(machine), '```', '', ''].join('\n');
+	return text.slice(0, start + START.length) + block + text.slice(end);
+}

@@ -85,5 +85,11 @@ export const handle: Handle = async ({ event, resolve }) => {
 			headers
 		);
 	}
-	return withHeaders(withSocketOrigin(await resolve(event)), headers);
+	// A signed-in answer is never stored: Back after signing out asks the server again (and gets
+	// the sign-in page) instead of showing someone's dashboard from the cache.
+	const signedIn = event.locals.user && !event.url.pathname.startsWith('/_app/');
+	return withHeaders(withSocketOrigin(await resolve(event)), {
+		...headers,
+		...(signedIn ? { 'cache-control': 'no-store' } : {})
+	});
 };

@@ -1,7 +1,7 @@
 /**
- * Every page, in the light and the dark theme: axe-core finds no serious or critical WCAG 2.1 A/AA
- * violation, and a full-page screenshot of each is kept as a test artifact
- * (test-results/<test>/<page>-<theme>.png, also attached to the report).
+ * Every page, in the light and the dark theme, at 1280×800 and on a 390×844 phone: axe-core finds
+ * no serious or critical WCAG 2.1 A/AA violation, and a full-page screenshot of each is kept as a
+ * test artifact (test-results/<test>/<page>-<size>-<theme>.png, also attached to the report).
  */
 import AxeBuilder from '@axe-core/playwright';
 import type { Page, TestInfo } from '@playwright/test';
@@ -20,6 +20,10 @@ const PAGES = [
 ] as const;
 
 const THEMES = ['light', 'dark'] as const;
+const SIZES = [
+	{ name: 'desktop', viewport: { width: 1280, height: 800 } },
+	{ name: 'phone', viewport: { width: 390, height: 844 } }
+] as const;
 
 /** Load `path` in `theme` (the app follows the system scheme when no theme is saved). */
 async function show(page: Page, path: string, heading: string, theme: (typeof THEMES)[number]) {
@@ -54,20 +58,25 @@ async function seriousViolations(page: Page, testInfo: TestInfo, name: string) {
 }
 
 for (const { name, path, heading } of PAGES) {
-	test(`${name}: no serious or critical axe violations, light and dark; screenshots`, async ({
+	test(`${name}: no serious or critical axe violations, light and dark, desktop and phone; screenshots`, async ({
 		page
 	}, testInfo) => {
 		if (name !== 'login') await login(page);
-		for (const theme of THEMES) {
-			await show(page, path, heading, theme);
-			if (name !== 'login') await expectDot(page, 'green');
-			await screenshot(page, testInfo, `${name}-${theme}`);
-			expect(await seriousViolations(page, testInfo, `${name}-${theme}`), theme).toEqual([]);
+		for (const size of SIZES) {
+			await page.setViewportSize(size.viewport);
+			for (const theme of THEMES) {
+				const shot = `${name}-${size.name}-${theme}`;
+				await show(page, path, heading, theme);
+				if (name !== 'login') await expectDot(page, 'green');
+				if (name === 'inspect') await expect(page.getByTestId('chart-drawing')).toBeVisible();
+				await screenshot(page, testInfo, shot);
+				expect(await seriousViolations(page, testInfo, shot), shot).toEqual([]);
+			}
 		}
 	});
 }
 
-test('keyboard: skip link first, every nav link reachable with a visible focus ring, the status tooltip opens and closes', async ({
+test('keyboard: skip link first, every nav link reachable with a visible focus ring, the status details open and close', async ({
 	page
 }) => {
 	await login(page);
@@ -99,10 +108,16 @@ test('keyboard: skip link first, every nav link reachable with a visible focus r
 	}
 	for (const name of names) expect([...reached].some((r) => r.startsWith(name.trim()))).toBe(true);
 
+	// The details open and close with the keyboard, and aria-expanded always says which it is.
+	const trigger = page.getByTestId('connection-trigger');
 	const tooltip = page.getByRole('banner').getByTestId('connection-tooltip');
-	await expect(tooltip).toBeVisible(); // shown on keyboard focus
+	await expect(trigger).toHaveAttribute('aria-expanded', 'false');
+	await expect(tooltip).toBeHidden();
 	await page.keyboard.press('Enter');
-	await expect(page.getByTestId('connection-trigger')).toHaveAttribute('aria-expanded', 'true');
+	await expect(trigger).toHaveAttribute('aria-expanded', 'true');
+	await expect(tooltip).toBeVisible();
 	await page.keyboard.press('Escape');
-	await expect(page.getByTestId('connection-trigger')).toHaveAttribute('aria-expanded', 'false');
+	await expect(trigger).toHaveAttribute('aria-expanded', 'false');
+	await expect(tooltip).toBeHidden();
+	await expect(trigger).toBeFocused();
 });

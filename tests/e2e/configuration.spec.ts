@@ -5,7 +5,7 @@
  *   the app still works without them (a status change shows after its form post);
  * - PUBLIC_WS_URL on an origin the server refuses (1008): the browser is online but the client is
  *   disconnected, so the dot is red with the reason, one "Connection Issue" toast shows, and
- *   Reconnect tries again without a second toast.
+ *   Retry tries again without a second toast.
  */
 import type { Page } from '@playwright/test';
 import { expect, test as withServers } from '../support/e2e-fixtures';
@@ -59,7 +59,7 @@ withServers.describe('PUBLIC_WS_URL that the server refuses', () => {
 	// The page is on 127.0.0.1, the socket goes to localhost: a foreign Origin, closed 1008.
 	const test = appWithEnv((port) => ({ PUBLIC_WS_URL: `ws://localhost:${port}/ws` }));
 
-	test('online but disconnected: red dot with the reason, one "Connection Issue", Reconnect tries again', async ({
+	test('online but disconnected: red dot with the reason, one "Connection Issue", Retry tries again', async ({
 		page
 	}) => {
 		const sockets = socketsOpenedBy(page);
@@ -69,7 +69,8 @@ withServers.describe('PUBLIC_WS_URL that the server refuses', () => {
 		await expect(page.locator('.toaster').getByText('Connection Issue')).toBeVisible();
 		await expect.poll(() => sockets.length).toBe(1);
 
-		await page.getByRole('banner').getByRole('button', { name: 'Reconnect' }).click();
+		await page.getByRole('banner').getByTestId('connection-trigger').click();
+		await page.getByRole('banner').getByRole('button', { name: 'Retry' }).click();
 		await expect.poll(() => sockets.length).toBe(2);
 		await expectDot(page, 'red');
 		const log = await toastLog(page);

@@ -83,7 +83,7 @@ test('moving an application to Interview then Rejected toasts success then error
 
 	for (const p of [tab, page]) {
 		const success = p.getByTestId('toast-application-success');
-		await expect(success).toContainText('Frontend Engineer at Brightline Labs -> Interview');
+		await expect(success).toContainText('Frontend Engineer at Brightline Labs → Interview');
 	}
 	await expect(count('interview')).toHaveAttribute('data-count', String(before.interview + 1));
 	await expect(count('applied')).toHaveAttribute('data-count', String(before.applied - 1));
@@ -95,7 +95,7 @@ test('moving an application to Interview then Rejected toasts success then error
 
 	for (const p of [tab, page]) {
 		const error = p.getByTestId('toast-application-error');
-		await expect(error).toContainText('Frontend Engineer at Brightline Labs -> Rejected');
+		await expect(error).toContainText('Frontend Engineer at Brightline Labs → Rejected');
 	}
 	await expect(count('rejected')).toHaveAttribute('data-count', String(before.rejected + 1));
 	await expect(count('interview')).toHaveAttribute('data-count', String(before.interview));
@@ -104,11 +104,8 @@ test('moving an application to Interview then Rejected toasts success then error
 	// Success came first, then the error, once each, in both tabs; the Dashboard never reloaded.
 	for (const p of [tab, page]) {
 		const log = await toastLog(p);
-		const moves = log.filter((text) => text.includes('Frontend Engineer at Brightline Labs ->'));
-		expect(moves.map((text) => text.replace(/.*-> /, '').trim())).toEqual([
-			'Interview',
-			'Rejected'
-		]);
+		const moves = log.filter((text) => text.includes('Frontend Engineer at Brightline Labs →'));
+		expect(moves.map((text) => text.replace(/.*→ /, '').trim())).toEqual(['Interview', 'Rejected']);
 	}
 	await expectNotReloaded(page);
 });

@@ -1,8 +1,8 @@
 /**
  * Signing out in one tab ends that session everywhere: its other tabs stop receiving the user's
- * live events and are told to sign in again (the status dot's "Session expired" with a Sign in
- * link, or the sign-in page itself, with the way back to where they were) — and nothing on the way
- * claims the connection is back.
+ * live events and go to the sign-in page, which says why and leads back to where they were, and
+ * nothing on the way claims the connection is back. Signed-in pages are sent no-store, so Back
+ * after signing out shows the sign-in page, not the dashboard.
  */
 import type { BrowserContext, Page } from '@playwright/test';
 import { expect, test } from '../support/e2e-fixtures';
@@ -19,22 +19,14 @@ async function signOutInAnotherTab(context: BrowserContext): Promise<void> {
 	await tab.close();
 }
 
-/**
- * The page tells its user to sign in again: either the status dot says "Session expired" and
- * offers Sign in, or the app has moved to the sign-in page; both lead back to /notifications.
- */
+/** The tab went to the sign-in page by itself, saying why, with the way back to /notifications. */
 async function expectToldToSignIn(page: Page, timeout?: number): Promise<void> {
-	const bar = page.getByRole('banner');
-	const expiredLink = bar.getByRole('link', { name: 'Sign in' });
-	const signInPage = page.getByRole('heading', { level: 1, name: 'Sign in' });
-	await expect(expiredLink.or(signInPage)).toBeVisible({ timeout });
-	if (await expiredLink.isVisible()) {
-		await expect(bar.getByTestId('connection-tooltip')).toHaveText(/Session expired/);
-		await expectDot(page, 'red');
-		await expect(expiredLink).toHaveAttribute('href', '/login?redirectTo=%2Fnotifications');
-	} else {
-		await expect(page).toHaveURL(/\/login\?redirectTo=%2Fnotifications$/);
-	}
+	await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible({ timeout });
+	await expect(page).toHaveURL(/\/login\?redirectTo=%2Fnotifications&reason=session-ended$/);
+	await expect(page.getByTestId('login-notice')).toHaveText(
+		/Your session ended \(you signed out in another tab, or it expired\)/
+	);
+	await expect(page.getByRole('banner')).toHaveCount(0);
 }
 
 test('after signing out elsewhere, a server restart never shows the tab as "Reconnected"', async ({
@@ -64,4 +56,62 @@ test('signing out in one tab closes the live connection of that session in the o
 
 	// The session is gone, so its socket must not go on receiving the user's events.
 	await expectToldToSignIn(page, 15_000);
+});
+
+test('the signed-out tab lands on the sign-in page with the reason, and signing in there returns to its page', async ({
+	page,
+	context
+}) => {
+	await login(page);
+	await openNotifications(page);
+	await signOutInAnotherTab(context);
+	await expectToldToSignIn(page, 15_000);
+	await page.getByLabel('Email').fill('alex@example.com');
+	await page.getByLabel('Password').fill('password123');
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await expect(page.getByRole('heading', { level: 1, name: 'Notifications' })).toBeVisible();
+	await expectDot(page, 'green');
+});
+
+test('signed-in pages are sent no-store, and Back after signing out shows the sign-in page', async ({
+	page
+}) => {
+	await login(page);
+	const response = await page.goto('/notifications');
+	expect(response?.headers()['cache-control']).toBe('no-store');
+	await waitForHydration(page);
+	await page.getByRole('button', { name: 'Log out' }).click();
+	await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+	await page.goBack();
+	await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+	await expect(page.getByRole('heading', { level: 1, name: 'Notifications' })).toHaveCount(0);
+	await expect(page.getByTestId('notification-item')).toHaveCount(0);
+});
+
+test('Back after signing out, with the back/forward cache on, shows no signed-in page either', async ({
+	playwright,
+	app
+}) => {
+	// Playwright turns the back/forward cache off by default; a user's browser has it on.
+	const browser = await playwright.chromium.launch({
+		executablePath: '/usr/bin/chromium',
+		args: ['--no-sandbox', '--disable-gpu'],
+		ignoreDefaultArgs: ['--disable-back-forward-cache']
+	});
+	try {
+		const context = await browser.newContext({ baseURL: app.url });
+		const page = await context.newPage();
+		await login(page);
+		await openNotifications(page);
+		await page.getByRole('button', { name: 'Log out' }).click();
+		await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+		await page.goBack();
+		await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+		await expect(page.getByTestId('notification-item')).toHaveCount(0);
+		await page.goBack();
+		await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+		await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toHaveCount(0);
+	} finally {
+		await browser.close();
+	}
 });

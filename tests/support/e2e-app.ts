@@ -3,7 +3,7 @@
  * colour as a user sees it, and whether it pulses), badge counts, and a marker that proves a page
  * was not reloaded.
  */
-import { expect, type BrowserContext, type Page } from '@playwright/test';
+import { expect, type BrowserContext, type Locator, type Page } from '@playwright/test';
 
 export const DEMO_PASSWORD = 'password123';
 export const ALEX = 'alex@example.com';
@@ -132,4 +132,35 @@ export async function sendNotificationFromAnotherTab(
 	await tab.getByTestId(`simulate-notification-${category}`).click();
 	await expect(tab.getByTestId('simulate-result')).toContainText('Sent');
 	await tab.close();
+}
+
+/**
+ * Cause a server event the way the Simulate page does, as a form post from the page's own cookie
+ * jar (so a test can fire a burst faster than clicking): `action` is "notification", "job",
+ * "application"...; `fields` its form fields.
+ */
+export async function simulate(
+	page: Page,
+	action: string,
+	fields: Record<string, string> = {}
+): Promise<void> {
+	const origin = new URL(page.url()).origin;
+	const response = await page.request.post(`/simulate?/${action}`, {
+		form: fields,
+		headers: { origin, accept: 'application/json', 'x-sveltekit-action': 'true' }
+	});
+	expect(response.status(), `simulate ${action}`).toBe(200);
+	expect((await response.json()).type, `simulate ${action}`).toBe('success');
+}
+
+/** Whether two elements' boxes on screen overlap. */
+export async function boxesOverlap(a: Locator, b: Locator): Promise<boolean> {
+	const [ra, rb] = await Promise.all([a.boundingBox(), b.boundingBox()]);
+	if (!ra || !rb) return false;
+	return (
+		ra.x < rb.x + rb.width &&
+		rb.x < ra.x + ra.width &&
+		ra.y < rb.y + rb.height &&
+		rb.y < ra.y + ra.height
+	);
 }

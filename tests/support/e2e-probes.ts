@@ -1,7 +1,9 @@
 /**
  * What the browser tests observe inside the page, installed before the app's scripts run:
- * - every toast ever shown (svelte-french-toast renders each as a child of `.toaster`), kept even
- *   after it is dismissed, so "shown exactly once" and "never shown" can be checked after the fact;
+ * - every toast text ever shown (each toast is a child of `.toaster`; a toast that updates in
+ *   place, e.g. "Reconnecting…" becoming "Reconnected" or a group counting up, logs each text it
+ *   showed), kept after it is dismissed, so "shown exactly once" and "never shown" can be checked
+ *   after the fact; and the most toasts ever on screen at once;
  * - `websocket:reconnected` events on window;
  * - every oscillator started on an AudioContext (the notification beep), by wrapping the
  *   page's AudioContext class;
@@ -12,7 +14,10 @@
 import type { BrowserContext, Page } from '@playwright/test';
 
 interface Probes {
-	toasts: Element[];
+	/** Each text a toast showed, in order. */
+	toasts: string[];
+	/** The most toasts on screen at one time. */
+	maxToasts: number;
 	beeps: number;
 	/** `websocket:reconnected` events dispatched on window (page data reloaded after a gap). */
 	reconnected: number;
@@ -28,6 +33,7 @@ declare global {
 function probeScript(): void {
 	const probes: Probes = {
 		toasts: [],
+		maxToasts: 0,
 		beeps: 0,
 		reconnected: 0,
 		sockets: { created: 0, open: 0, openedAt: [], sentIds: [] }
@@ -35,21 +41,18 @@ function probeScript(): void {
 	window.__e2eProbes = probes;
 	window.addEventListener('websocket:reconnected', () => (probes.reconnected += 1));
 
-	const seen = new WeakSet<Element>();
+	const lastText = new WeakMap<Element, string>();
 	const record = (element: Element) => {
-		if (seen.has(element)) return;
-		seen.add(element);
-		probes.toasts.push(element);
+		const text = (element.textContent ?? '').replace(/\s+/g, ' ').trim();
+		if (lastText.get(element) === text) return;
+		lastText.set(element, text);
+		probes.toasts.push(text);
 	};
-	new MutationObserver((mutations) => {
-		for (const mutation of mutations) {
-			for (const node of mutation.addedNodes) {
-				if (!(node instanceof Element)) continue;
-				if (node.parentElement?.classList.contains('toaster')) record(node);
-				node.querySelectorAll('.toaster > *').forEach(record);
-			}
-		}
-	}).observe(document, { childList: true, subtree: true });
+	new MutationObserver(() => {
+		const shown = document.querySelectorAll('.toaster > *');
+		probes.maxToasts = Math.max(probes.maxToasts, shown.length);
+		shown.forEach(record);
+	}).observe(document, { childList: true, subtree: true, characterData: true });
 
 	const NativeWebSocket = window.WebSocket;
 	window.WebSocket = class extends NativeWebSocket {
@@ -97,13 +100,14 @@ export async function installProbes(context: BrowserContext): Promise<void> {
 	await context.addInitScript(probeScript);
 }
 
-/** The text of every toast shown in this page since it loaded, in order, whitespace collapsed. */
+/** Every text a toast showed in this page since it loaded, in order, whitespace collapsed. */
 export async function toastLog(page: Page): Promise<string[]> {
-	return page.evaluate(() =>
-		(window.__e2eProbes?.toasts ?? []).map((el) =>
-			(el.textContent ?? '').replace(/\s+/g, ' ').trim()
-		)
-	);
+	return page.evaluate(() => window.__e2eProbes?.toasts ?? []);
+}
+
+/** The most toasts that were on screen at one time since the page loaded. */
+export async function maxToastsOnScreen(page: Page): Promise<number> {
+	return page.evaluate(() => window.__e2eProbes?.maxToasts ?? 0);
 }
 
 /** How many toasts shown since the page loaded contain `text`. */
@@ -121,6 +125,24 @@ export async function beepCount(page: Page): Promise<number> {
 /** How many `websocket:reconnected` events the page saw since it loaded. */
 export async function reconnectedCount(page: Page): Promise<number> {
 	return page.evaluate(() => window.__e2eProbes?.reconnected ?? 0);
+}
+
+/**
+ * The types of the frames the page's sockets receive from now on (read the array later): what
+ * the server said, seen on the wire rather than through the app.
+ */
+export function receivedFrameTypes(page: Page): string[] {
+	const types: string[] = [];
+	page.on('websocket', (socket) =>
+		socket.on('framereceived', ({ payload }) => {
+			try {
+				types.push(String(JSON.parse(String(payload)).type));
+			} catch {
+				types.push('(not JSON)');
+			}
+		})
+	);
+	return types;
 }
 
 /** The page's WebSockets: created since it loaded, open now, and when each opened (epoch ms). */

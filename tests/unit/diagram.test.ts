@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { connectionMachine } from '../../machines/connection';
-import { diagramDocument, mermaidDiagram } from '../../machines/diagram';
+import { diagramDocument, mermaidDiagram, withDiagram } from '../../machines/diagram';
 
 type StateNode = typeof connectionMachine.root;
 
@@ -23,6 +23,12 @@ describe('connection diagram', () => {
 			'utf8'
 		);
 		expect(committed).toBe(diagramDocument(connectionMachine, 'machines/connection.ts'));
+	});
+
+	it('is the diagram in the package README too (run npm run machine:diagram)', () => {
+		const readme = readFileSync(new URL('../../machines/README.md', import.meta.url), 'utf8');
+		expect(readme).toBe(withDiagram(readme, connectionMachine));
+		expect(readme).toContain(mermaidDiagram(connectionMachine));
 	});
 
 	it('shows every state, every named delay and every transition', () => {

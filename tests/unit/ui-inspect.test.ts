@@ -5,12 +5,13 @@ import { appendEvent, summarizeEvent, type LoggedEvent } from '../../src/lib/rea
 
 const machine = setup({
 	types: { events: {} as { type: 'GO' } | { type: 'STOP' } },
+	guards: { ready: () => true },
 	delays: { wait: 1000 }
 }).createMachine({
 	id: 'demo',
 	initial: 'idle',
 	states: {
-		idle: { on: { GO: 'busy' } },
+		idle: { on: { GO: [{ guard: 'ready', target: 'busy' }, { target: 'idle' }] } },
 		busy: {
 			type: 'parallel',
 			on: { STOP: 'idle' },
@@ -41,11 +42,16 @@ describe('chartNodes', () => {
 	it('marks initial states, types, events and targets', () => {
 		const byId = new Map(chartNodes(machine).map((n) => [n.id, n]));
 		expect(byId.get('demo.idle')).toMatchObject({ initial: true, type: 'atomic' });
-		expect(byId.get('demo.idle')?.transitions).toEqual([{ event: 'GO', targets: ['demo.busy'] }]);
+		expect(byId.get('demo.idle')?.transitions).toEqual([
+			{ event: 'GO', guard: 'ready', targets: ['demo.busy'] },
+			{ event: 'GO', guard: null, targets: ['demo.idle'] }
+		]);
 		expect(byId.get('demo.busy')).toMatchObject({ initial: false, type: 'parallel' });
-		expect(byId.get('demo.busy')?.transitions).toEqual([{ event: 'STOP', targets: ['demo.idle'] }]);
+		expect(byId.get('demo.busy')?.transitions).toEqual([
+			{ event: 'STOP', guard: null, targets: ['demo.idle'] }
+		]);
 		expect(byId.get('demo.busy.left.a')?.transitions).toEqual([
-			{ event: 'after wait', targets: ['demo.busy.left.b'] }
+			{ event: 'after wait', guard: null, targets: ['demo.busy.left.b'] }
 		]);
 		expect(byId.get('demo.busy.left.b')).toMatchObject({ initial: false, transitions: [] });
 	});

@@ -17,7 +17,7 @@ describe('describeStatus', () => {
 		expect(describeStatus(detail({ status: 'connecting' }))).toMatchObject({
 			tone: 'pending',
 			label: 'Connecting',
-			canReconnect: false
+			canRetry: false
 		});
 	});
 
@@ -36,7 +36,8 @@ describe('describeStatus', () => {
 		expect(view.description).toBe(
 			`Connection lost: attempt 3 of 10, next try at ${formatClock(at)}.`
 		);
-		expect(formatClock(at)).toBe('14:02:05');
+		expect(formatClock(at)).toBe('2:02:05 PM');
+		expect(formatClock(at + 7, true)).toBe('2:02:05.007 PM');
 	});
 
 	it('leaves out an infinite maximum and names the cause', () => {
@@ -53,7 +54,7 @@ describe('describeStatus', () => {
 	it('is red and offers Reconnect when disconnected on purpose or given up', () => {
 		for (const reason of ['manual', 'max-attempts', 'policy', 'idle'] as const) {
 			const view = describeStatus(detail({ status: 'disconnected', reason, attempt: 5 }));
-			expect(view).toMatchObject({ tone: 'down', canReconnect: true, sessionExpired: false });
+			expect(view).toMatchObject({ tone: 'down', canRetry: true, sessionExpired: false });
 		}
 		expect(
 			describeStatus(detail({ status: 'disconnected', reason: 'max-attempts', attempt: 5 }))
@@ -65,7 +66,7 @@ describe('describeStatus', () => {
 		expect(describeStatus(detail({ status: 'disconnected', reason: 'offline' }))).toMatchObject({
 			tone: 'down',
 			label: 'Offline',
-			canReconnect: false
+			canRetry: false
 		});
 	});
 
@@ -74,7 +75,7 @@ describe('describeStatus', () => {
 			expect(describeStatus(detail({ status: 'disconnected', reason }))).toMatchObject({
 				label: 'Session expired',
 				sessionExpired: true,
-				canReconnect: false
+				canRetry: false
 			});
 		}
 	});

@@ -14,7 +14,7 @@ import {
 	jobKey,
 	jobMatchMessage,
 	notificationSubjectKey,
-	SeenKeys
+	TwinAnnouncements
 } from '../../src/lib/realtime/toast-policy';
 
 const job = { id: 7, title: 'Senior Software Engineer', company: 'Tech Corp' };
@@ -38,9 +38,9 @@ describe('event toasts', () => {
 			job_title: 'Software Engineer',
 			company: 'Tech Corp'
 		};
-		expect(applicationStatusMessage(change)).toBe('Software Engineer at Tech Corp -> Interview');
+		expect(applicationStatusMessage(change)).toBe('Software Engineer at Tech Corp → Interview');
 		expect(applicationStatusMessage({ ...change, job_title: undefined, company: undefined })).toBe(
-			'Application #3 -> Interview'
+			'Application #3 → Interview'
 		);
 	});
 
@@ -70,14 +70,15 @@ describe('event toasts', () => {
 		expect(notificationSubjectKey({ job_id: { nested: true } })).toBeNull();
 	});
 
-	it('remembers a bounded number of subjects', () => {
-		const seen = new SeenKeys(2);
-		expect(seen.add('a')).toBe(true);
-		expect(seen.add('a')).toBe(false);
-		seen.add('b');
-		seen.add('c');
-		expect(seen.add('a')).toBe(true);
-		expect(seen.add('c')).toBe(false);
+	it('lets one of twins through and the other not, and the next happening of a key again', () => {
+		const twins = new TwinAnnouncements(2);
+		expect(twins.first('a')).toBe(true); // the status change
+		expect(twins.first('a')).toBe(false); // its notification
+		expect(twins.first('a')).toBe(true); // a later move to the same status
+		twins.first('b');
+		twins.first('c'); // bounded: 'a' (never answered) is forgotten
+		expect(twins.first('a')).toBe(true);
+		expect(twins.first('c')).toBe(false);
 	});
 });
 

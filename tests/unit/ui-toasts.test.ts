@@ -13,9 +13,16 @@ function shown() {
 	return get(useToasterStore().toasts).map((t) => ({
 		type: t.type,
 		visible: t.visible,
-		text: typeof t.message === 'string' ? t.message : String(t.props?.title),
+		text: String(t.props?.title),
 		testid: t.props?.testid
 	}));
+}
+
+/** The toasts on screen, newest first: their title, detail and count. */
+function onScreen() {
+	return get(useToasterStore().toasts)
+		.filter((t) => t.visible)
+		.map((t) => ({ title: t.props?.title, detail: t.props?.detail, count: t.props?.count }));
 }
 
 const job = { id: 41, title: 'Senior Software Engineer', company: 'Tech Corp' };
@@ -92,9 +99,50 @@ describe('LiveToasts', () => {
 		live.statusChange({ ...change, new_status: 'rejected' });
 		live.statusChange({ ...change, new_status: 'screening' });
 		expect(shown().map((t) => [t.type, t.text])).toEqual([
-			['blank', 'Software Engineer at Tech Corp -> Screening'],
-			['error', 'Software Engineer at Tech Corp -> Rejected'],
-			['success', 'Software Engineer at Tech Corp -> Interview']
+			['blank', 'Software Engineer at Tech Corp → Screening'],
+			['error', 'Software Engineer at Tech Corp → Rejected'],
+			['success', 'Software Engineer at Tech Corp → Interview']
+		]);
+	});
+
+	it('toasts a move back to a status the application had before, its notification still once', () => {
+		const moves = [
+			['applied', 'screening'],
+			['screening', 'applied']
+		] as const;
+		for (const [old_status, new_status] of moves) {
+			live.statusChange({ ...change, old_status, new_status });
+			live.notification(
+				note({
+					id: new_status,
+					category: 'application',
+					title: new_status,
+					metadata: { application_id: 3, old_status, new_status }
+				})
+			);
+		}
+		live.statusChange({ ...change, old_status: 'applied', new_status: 'screening' });
+		// Three moves of one kind (info): one toast that counts them, the latest move as its detail.
+		expect(onScreen()).toEqual([
+			{
+				title: '3 application updates',
+				detail: 'Software Engineer at Tech Corp → Screening',
+				count: 3
+			}
+		]);
+	});
+
+	it('keeps at most three toasts on screen and groups repeats under a burst of 20', () => {
+		for (let i = 1; i <= 20; i++) {
+			const category = (['social', 'system', 'recommendation', 'social'] as const)[i % 4];
+			live.notification(note({ id: `n${i}`, category, title: `Note ${i}` }));
+			expect(onScreen().length).toBeLessThanOrEqual(3);
+		}
+		live.jobMatch({ job, match_score: 90 });
+		expect(onScreen()).toEqual([
+			{ title: 'Senior Software Engineer at Tech Corp (90% match)', detail: undefined, count: 1 },
+			{ title: '10 new notifications', detail: 'Note 20', count: 10 },
+			{ title: '5 new notifications', detail: 'Note 18', count: 5 }
 		]);
 	});
 
@@ -113,18 +161,18 @@ describe('LiveToasts', () => {
 		expect(CountingAudioContext.oscillators).toBe(1);
 	});
 
-	it('shows one network toast at a time, each message once per episode', () => {
+	it('shows one network toast at a time, each message once per episode, replacing the last', () => {
 		const input = { offline: false, intentional: false };
 		live.network({ ...input, status: 'connected' });
 		for (let i = 0; i < 5; i++) {
 			live.network({ ...input, status: 'reconnecting' });
 			live.network({ ...input, status: 'connecting' });
+			expect(onScreen().map((t) => t.title)).toEqual(['Reconnecting…']);
 		}
 		live.network({ ...input, status: 'connected' });
-		const texts = shown().map((t) => [t.text, t.visible]);
-		expect(texts).toEqual([
-			['Reconnected', true],
-			['Reconnecting...', false]
-		]);
+		expect(shown().map((t) => [t.text, t.visible])).toEqual([['Reconnected', true]]);
+		live.network({ ...input, status: 'reconnecting' });
+		live.network({ ...input, status: 'disconnected', intentional: true });
+		expect(onScreen()).toEqual([]);
 	});
 });

@@ -1,6 +1,7 @@
 /**
- * The statechart as a list for /inspect, read from the machine's own definition (`logic.root`), so
- * the view can never drift from the chart.
+ * The statechart as /inspect shows it, read from the machine's own definition (`logic.root`), so
+ * the view can never drift from the chart: every state node, and every transition with its event
+ * and guard (chart-layout.ts lays these out as boxes and arrows).
  */
 import type { AnyMachineSnapshot, AnyStateMachine, StateValue } from 'xstate';
 
@@ -17,14 +18,24 @@ export interface ChartNode {
 	type: AnyStateNode['type'];
 	/** Whether this node is its parent's initial state. */
 	initial: boolean;
-	/** Transitions from this node by event ("after" delays as "after <delay>", eventless as "always"). */
+	/**
+	 * Transitions from this node, one per guarded alternative ("after" delays as "after <delay>",
+	 * eventless as "always").
+	 */
 	transitions: ChartTransition[];
 }
 
 export interface ChartTransition {
 	event: string;
+	/** The guard's name, or null when unguarded. */
+	guard: string | null;
 	/** Target state ids; empty for a transition that only runs actions. */
 	targets: string[];
+}
+
+/** The label of a transition: "CONNECT [isOffline]". */
+export function transitionLabel({ event, guard }: Pick<ChartTransition, 'event' | 'guard'>) {
+	return guard ? `${event} [${guard}]` : event;
 }
 
 /** Every state node of the machine in document order, the root first. */
@@ -41,12 +52,13 @@ export function chartNodes(machine: AnyStateMachine): ChartNode[] {
 	return nodes;
 }
 
+type AnyTransition = NonNullable<AnyStateNode['always']>[number];
+
 function describe(node: AnyStateNode, initial: boolean): ChartNode {
-	const transitions: ChartTransition[] = [...node.transitions].map(([eventType, list]) => ({
-		event: eventType.startsWith('xstate.after.') ? afterLabel(eventType) : eventType,
-		targets: targetsOf(list)
-	}));
-	if (node.always?.length) transitions.push({ event: 'always', targets: targetsOf(node.always) });
+	const transitions: ChartTransition[] = [...node.transitions].flatMap(([eventType, list]) =>
+		list.map((t) => alternative(eventLabel(eventType), t))
+	);
+	for (const t of node.always ?? []) transitions.push(alternative('always', t));
 	return {
 		id: node.id,
 		key: node.key,
@@ -58,13 +70,25 @@ function describe(node: AnyStateNode, initial: boolean): ChartNode {
 	};
 }
 
-/** The distinct target ids of a list of transitions (guarded alternatives included). */
-function targetsOf(list: readonly { target?: readonly AnyStateNode[] }[]): string[] {
-	return [...new Set(list.flatMap((t) => (t.target ?? []).map((target) => target.id)))];
+function alternative(event: string, t: AnyTransition): ChartTransition {
+	return { event, guard: guardName(t.guard), targets: (t.target ?? []).map((n) => n.id) };
 }
 
-/** "xstate.after.backoff.connection.reconnecting.backoff" -> "after backoff". */
-function afterLabel(eventType: string): string {
+/** A guard given by name (`'isOffline'` or `{ type: 'isOffline' }`); "inline" otherwise. */
+function guardName(guard: unknown): string | null {
+	if (guard === undefined || guard === null) return null;
+	if (typeof guard === 'string') return guard;
+	const type = (guard as { type?: unknown }).type;
+	return typeof type === 'string' ? type : 'inline';
+}
+
+/**
+ * A transition's event as the chart shows it: "xstate.after.backoff.connection.reconnecting.backoff"
+ * → "after backoff", the eventless "" → "always", any other event type as it is.
+ */
+export function eventLabel(eventType: string): string {
+	if (eventType === '') return 'always';
+	if (!eventType.startsWith('xstate.after.')) return eventType;
 	const [, , delay] = eventType.split('.');
 	return `after ${delay}`;
 }

@@ -12,7 +12,7 @@ export const NETWORK_TOASTS: Record<
 	NetworkMessage,
 	{ text: string; kind: 'loading' | 'success' | 'error' }
 > = {
-	reconnecting: { text: 'Reconnecting...', kind: 'loading' },
+	reconnecting: { text: 'Reconnecting…', kind: 'loading' },
 	reconnected: { text: 'Reconnected', kind: 'success' },
 	lost: { text: 'Connection Lost', kind: 'error' },
 	issue: { text: 'Connection Issue', kind: 'error' }

@@ -1,25 +1,28 @@
 /**
  * The Svelte side of the connection: one realtime client per signed-in page, created in the
- * browser only, and reactive state over its actor for the status dot, the badges, the toasts and
- * /inspect. Components read this state; none of them opens a socket or runs a timer.
+ * browser only. The status dot reads the actor through a `useSelector` store (stores.ts); the
+ * badges count live events; toasts and sound are side effects of events and status changes, not
+ * of snapshots. Components read this state; none of them opens a socket or runs a timer.
  */
 import { untrack } from 'svelte';
-import { invalidateAll } from '$app/navigation';
+import { goto, invalidateAll } from '$app/navigation';
+import { resolve } from '$app/paths';
+import { page } from '$app/state';
 import { env } from '$env/dynamic/public';
 import {
 	createRealtimeClient,
-	type ConnectionSnapshot,
+	type ConnectionStatus,
 	type RealtimeClient,
 	type StatusDetail
 } from 'statechart-websocket';
 import { coreEventSchemas, type CoreEventMap, type CoreEventType } from '$lib/protocol';
-import type { InspectionEvent } from 'xstate';
 import { readFlag, wsUrl } from './env';
-import { appendEvent, summarizeEvent, type LoggedEvent } from './event-log';
 import { inspectWhenEnabled } from './inspector';
 import { EventListeners, type EventListener } from './listeners';
 import { PreferencesState } from './preferences.svelte';
-import { describeStatus } from './status';
+import { signInPath } from './session';
+import { statusViewStore } from './stores';
+import { ToastDeck } from './toast-deck';
 import { LiveToasts } from './toasts';
 
 /** The window event dispatched after page data was reloaded because events may have been missed. */
@@ -31,46 +34,29 @@ const CORE_EVENTS: CoreEventType[] = [
 	'notification:new'
 ];
 
-/** What the dot shows before the client reports (and in the server-rendered page). */
-const CONNECTING: StatusDetail = {
-	status: 'connecting',
-	reason: null,
-	attempt: 0,
-	maxAttempts: Infinity,
-	nextRetryAt: null,
-	queueLength: 0,
-	lastSeq: 0,
-	droppedFrames: 0,
-	closeCode: null
-};
-
 export class RealtimeState {
 	/** The client while one runs (browser, signed in, live updates on). */
 	client = $state.raw<RealtimeClient<CoreEventMap> | null>(null);
-	/** The machine's latest snapshot, for /inspect. */
-	snapshot = $state.raw<ConnectionSnapshot | null>(null);
-	/** The client's status detail (attempt, next retry, reason, queue, lastSeq...). */
-	detail = $state.raw<StatusDetail>(CONNECTING);
 	/** Why live updates are off, when they are (setting or configuration error). */
 	offReason = $state<string | undefined>(undefined);
-	/** What the status dot shows. */
-	view = $derived(describeStatus(this.detail, this.offReason));
+	/** What the status dot shows: a `useSelector` store over the actor (read it as `$view`). */
+	view = $derived(statusViewStore(this.client?.actor ?? null, this.offReason));
 	/** New recommendations (the Jobs badge). */
 	jobsBadge = $state(0);
 	/** Unread notifications (the bell). */
 	unread = $state(0);
-	/** The machine's last 50 events, newest first. */
-	events = $state.raw<LoggedEvent[]>([]);
 
 	readonly preferences = new PreferencesState();
 	readonly #toasts = new LiveToasts(
 		() => this.preferences.current,
+		new ToastDeck(),
 		// One beep per event across the tabs sharing the connection (see machines/tabs.ts).
 		() => this.client?.hasAttention() ?? true
 	);
 	readonly #listeners = new EventListeners();
 	#onJobsPage = false;
-	#eventCount = 0;
+	/** The sign-in page was opened once for an ended session (never twice, so never a loop). */
+	#sentToSignIn = false;
 	/** Sessions the server welcomed (a socket it closes at once, e.g. 4401, is not one). */
 	#connections = 0;
 	#reloadedConnection = -1;
@@ -95,17 +81,14 @@ export class RealtimeState {
 				this.offReason = 'Live updates are switched off here: reload the page to see changes.';
 				return () => undefined;
 			}
-			client = createRealtimeClient(
-				// Tabs of this session share one connection; another session's tabs never join it.
-				{
-					url: wsUrl(env.PUBLIC_WS_URL),
-					autoConnect: false,
-					lastSeq,
-					events: coreEventSchemas,
-					tabSharing: { key: tabKey }
-				},
-				{ inspect: (event) => this.#inspect(event) }
-			);
+			// Tabs of this session share one connection; another session's tabs never join it.
+			client = createRealtimeClient({
+				url: wsUrl(env.PUBLIC_WS_URL),
+				autoConnect: false,
+				lastSeq,
+				events: coreEventSchemas,
+				tabSharing: { key: tabKey }
+			});
 		} catch (error) {
 			this.offReason = `Live updates are off: ${(error as Error).message}`;
 			console.error(error);
@@ -113,7 +96,7 @@ export class RealtimeState {
 		}
 		this.offReason = undefined;
 		const cleanups = [
-			this.#follow(client),
+			client.onStatusChange((status, detail) => this.#statusChanged(status, detail)),
 			...CORE_EVENTS.map((type) =>
 				client.subscribe(type, (data: unknown) => this.#receive(type, data))
 			),
@@ -128,13 +111,14 @@ export class RealtimeState {
 			detachInspector();
 			client.stop();
 			this.client = null;
-			this.snapshot = null;
 		};
 	}
 
-	/** Try again now (the status dot's Reconnect button). */
-	reconnect(): void {
-		this.client?.connect();
+	/** Try again now (the status dot's Retry button): attempt at once, or connect again. */
+	retry(): void {
+		const client = this.client;
+		if (client?.getStatus() === 'reconnecting') client.retryNow();
+		else client?.connect();
 	}
 
 	/** Listen to one kind of server event (replays included); returns the unsubscribe. */
@@ -160,19 +144,6 @@ export class RealtimeState {
 		if (open) this.jobsBadge = 0;
 	}
 
-	/** The connection machine's own events (not its children's): logged for /inspect. */
-	#inspect(inspection: InspectionEvent): void {
-		if (inspection.type !== '@xstate.event') return;
-		if (inspection.actorRef.sessionId !== inspection.rootId) return;
-		const { event } = inspection;
-		this.events = appendEvent(this.events, {
-			n: ++this.#eventCount,
-			at: Date.now(),
-			type: event.type,
-			summary: summarizeEvent(event)
-		});
-	}
-
 	/**
 	 * The server accepted the socket. The first session resumes from the seq the page was
 	 * rendered at, so its replay brings everything since. After a loss, reload the page data as
@@ -184,30 +155,26 @@ export class RealtimeState {
 		this.#toasts.network({ status: 'connected', offline: false, intentional: false });
 	}
 
-	/** Mirror the actor: snapshot, status detail, network toasts, reconnect reloads. */
-	#follow(client: RealtimeClient): () => void {
-		const onSnapshot = (snapshot: ConnectionSnapshot) => {
-			this.snapshot = snapshot;
-			this.#setDetail(client.getStatusDetail());
-		};
-		onSnapshot(client.actor.getSnapshot());
-		const subscription = client.actor.subscribe(onSnapshot);
-		return () => subscription.unsubscribe();
-	}
-
-	#setDetail(next: StatusDetail): void {
-		const previous = this.detail;
-		if (sameDetail(previous, next)) return;
-		this.detail = next;
-		if (previous.status === next.status && previous.reason === next.reason) return;
-		// "Reconnected" waits for the server's welcome: a socket it opens only to close (4401)
-		// is no reconnection.
-		if (next.status === 'connected') return;
+	/**
+	 * Network toasts on each status change ("Reconnected" waits for the server's welcome: a socket
+	 * it opens only to close, e.g. with 4401, is no reconnection). A session the server ended
+	 * (signed out elsewhere, expired) takes the tab to the sign-in page, which says why.
+	 */
+	#statusChanged(status: ConnectionStatus, detail: StatusDetail): void {
+		if (status === 'connected') return;
+		if (detail.reason === 'unauthorized' && !this.#sentToSignIn) {
+			this.#sentToSignIn = true;
+			void goto(resolve(signInPath(page.url, 'session-ended')), {
+				replaceState: true,
+				invalidateAll: true
+			});
+			return;
+		}
 		this.#toasts.network({
-			status: next.status,
-			offline: next.reason === 'offline',
+			status,
+			offline: detail.reason === 'offline',
 			// Not started yet, or disconnect() on purpose: nothing to alarm anyone about.
-			intentional: next.reason === 'idle' || next.reason === 'manual'
+			intentional: detail.reason === 'idle' || detail.reason === 'manual'
 		});
 	}
 
@@ -238,8 +205,4 @@ export class RealtimeState {
 		void invalidateAll();
 		window.dispatchEvent(new CustomEvent(RECONNECTED_EVENT));
 	}
-}
-
-function sameDetail(a: StatusDetail, b: StatusDetail): boolean {
-	return (Object.keys(a) as (keyof StatusDetail)[]).every((key) => a[key] === b[key]);
 }

@@ -24,8 +24,8 @@ export interface StatusView {
 	label: string;
 	/** The tooltip: why, and what happens next. */
 	description: string;
-	/** Whether to offer a "Reconnect" button. */
-	canReconnect: boolean;
+	/** Whether to offer a "Retry" button (reconnecting, or disconnected for a reason it can fix). */
+	canRetry: boolean;
 	/** Whether the user must sign in again (offer that instead of reconnecting). */
 	sessionExpired: boolean;
 }
@@ -48,14 +48,17 @@ export function describeStatus(detail: StatusDetailView, offReason?: string): St
 		case 'connecting':
 			return base('connecting', 'pending', 'Connecting', 'Connecting to live updates…');
 		case 'reconnecting':
-			return base('reconnecting', 'pending', 'Reconnecting', reconnecting(detail));
+			return {
+				...base('reconnecting', 'pending', 'Reconnecting', reconnecting(detail)),
+				canRetry: true
+			};
 		case 'disconnected':
 			return disconnected(detail);
 	}
 }
 
 function base(status: UiStatus, tone: StatusTone, label: string, description: string): StatusView {
-	return { status, tone, label, description, canReconnect: false, sessionExpired: false };
+	return { status, tone, label, description, canRetry: false, sessionExpired: false };
 }
 
 function reconnecting(detail: StatusDetailView): string {
@@ -68,9 +71,9 @@ function reconnecting(detail: StatusDetailView): string {
 }
 
 function disconnected(detail: StatusDetailView): StatusView {
-	const down = (label: string, description: string, canReconnect = true) => ({
+	const down = (label: string, description: string, canRetry = true) => ({
 		...base('disconnected', 'down', label, description),
-		canReconnect
+		canRetry
 	});
 	switch (detail.reason) {
 		case 'offline':

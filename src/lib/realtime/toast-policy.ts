@@ -13,7 +13,7 @@ const SUCCESS_STATUSES: ReadonlySet<ApplicationStatus> = new Set([
 ]);
 const ERROR_STATUSES: ReadonlySet<ApplicationStatus> = new Set(['rejected', 'declined']);
 
-/** "interview" -> "Interview". */
+/** "interview" → "Interview". */
 export function statusLabel(status: string): string {
 	return status.charAt(0).toUpperCase() + status.slice(1);
 }
@@ -31,31 +31,35 @@ export function applicationStatusKind(status: ApplicationStatus): ToastKind {
 	return 'info';
 }
 
-/** "Software Engineer at Tech Corp -> Interview" (the job part falls back to the application id). */
+/** The one arrow the app writes between two steps (toasts, notifications, lists). */
+export const ARROW = '→';
+
+/** "Software Engineer at Tech Corp → Interview" (the job part falls back to the application id). */
 export function applicationStatusMessage(change: ApplicationStatusChange): string {
 	const subject =
 		change.job_title && change.company
 			? `${change.job_title} at ${change.company}`
 			: (change.job_title ?? `Application #${change.application_id}`);
-	return `${subject} -> ${statusLabel(change.new_status)}`;
+	return `${subject} ${ARROW} ${statusLabel(change.new_status)}`;
 }
 
 /**
- * A bounded memory of the subjects already toasted, so that one happening announced twice (a job
- * recommendation and its `job_alert` notification, a status change and its `application`
- * notification) raises one toast.
+ * One happening announced twice (a job recommendation and its `job_alert` notification, a status
+ * change and its `application` notification) raises one toast: the first of the pair to arrive
+ * toasts and leaves its key here, the second finds the key, takes it away and stays quiet. So a
+ * later happening with the same key (an application moved back to a status it had before) toasts
+ * again. Bounded, for twins that never arrive (a muted category, a lost frame).
  */
-export class SeenKeys {
-	#keys = new Set<string>();
+export class TwinAnnouncements {
+	#waiting = new Set<string>();
 	constructor(private readonly limit = 200) {}
 
-	/** Record `key`; true the first time it is seen. */
-	add(key: string): boolean {
-		if (this.#keys.has(key)) return false;
-		this.#keys.add(key);
-		if (this.#keys.size > this.limit) {
-			const oldest = this.#keys.values().next().value as string;
-			this.#keys.delete(oldest);
+	/** True when `key`'s twin has not been announced: toast it (and expect the twin). */
+	first(key: string): boolean {
+		if (this.#waiting.delete(key)) return false;
+		this.#waiting.add(key);
+		if (this.#waiting.size > this.limit) {
+			this.#waiting.delete(this.#waiting.values().next().value as string);
 		}
 		return true;
 	}

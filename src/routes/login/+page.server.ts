@@ -2,6 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { authenticate, startSession } from '$lib/server/auth';
 import { getDb } from '$lib/server/db';
+import { signInMessage } from '$lib/realtime/session';
 import { isExternalHref, safeHref } from '$lib/url';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -14,7 +15,7 @@ function destination(redirectTo: string | null | undefined): string {
 export const load: PageServerLoad = ({ locals, url }) => {
 	const redirectTo = destination(url.searchParams.get('redirectTo'));
 	if (locals.user) redirect(303, redirectTo);
-	return { redirectTo };
+	return { redirectTo, notice: signInMessage(url.searchParams.get('reason')) };
 };
 
 const LoginForm = v.object({
