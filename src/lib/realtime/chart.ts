@@ -14,6 +14,8 @@ export interface ChartNode {
 	key: string;
 	/** Keys from the root down, empty for the root. */
 	path: string[];
+	/** The parent's id (ids need not nest: a region can have an id of its own); null for the root. */
+	parent: string | null;
 	depth: number;
 	type: AnyStateNode['type'];
 	/** Whether this node is its parent's initial state. */
@@ -63,6 +65,7 @@ function describe(node: AnyStateNode, initial: boolean): ChartNode {
 		id: node.id,
 		key: node.key,
 		path: [...node.path],
+		parent: node.parent?.id ?? null,
 		depth: node.path.length,
 		type: node.type,
 		initial,
