@@ -11,7 +11,7 @@ import { expect, test } from '../support/e2e-fixtures';
 import { expectDot, login, waitForHydration } from '../support/e2e-app';
 
 const node = (page: Page, id: string) =>
-	page.locator(`[data-testid="chart-node"][data-state-id="connection.${id}"]`);
+	page.locator(`[data-testid="chart-node"][data-state-id="realtime.connection.${id}"]`);
 const lastArrows = (page: Page) => page.locator('[data-transition][data-last="true"]');
 
 test('the drawn chart highlights the active states after Disconnect and Connect, and marks the last transition', async ({

@@ -8,7 +8,7 @@ import type { AnyMachineSnapshot, AnyStateMachine, StateValue } from 'xstate';
 type AnyStateNode = AnyStateMachine['root'];
 
 export interface ChartNode {
-	/** The node's unique id, e.g. "connection.reconnecting.backoff". */
+	/** The node's unique id, e.g. "realtime.connection.reconnecting.backoff". */
 	id: string;
 	/** Its key within the parent, e.g. "backoff". */
 	key: string;
