@@ -36,6 +36,8 @@ export function startWorker(file: string, args: string[] = []): Worker {
 			'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"',
 			process.execPath,
 			'--expose-gc',
+			// The app imports the package by name; run it from source, as `npm run bench` does.
+			'--conditions=source',
 			'--import',
 			'tsx',
 			script,

@@ -17,7 +17,7 @@
  * generation collection takes every frame of the batch for live and promotes it. Emptying the
  * array cuts that path: on a stream of events this took promoted memory from about 330 to 45
  * bytes per frame, and the client's throughput from about 0.79x to 0.84-0.88x of a bare socket's
- * (bench/client.ts). The frame objects themselves are never touched, only the array.
+ * (measured in-process then; bench/peers/ now). The frame objects themselves are never touched, only the array.
  */
 import { fromCallback, type AnyEventObject } from 'xstate';
 import type { FrameDecoder, FrameEvent } from './frames';

@@ -2,19 +2,16 @@
  * The production server (`npm start` = `node build/server.js`): adapter-node's request handler
  * and the realtime hub on one HTTP server, so the app and `/ws` share an origin.
  *
- * Bundled by esbuild into build/server.js next to adapter-node's build/handler.js, which it loads
- * at run time. Importing the handler runs the app's `init` hook, which creates the hub on
- * globalThis; getHub() here (a second copy of the hub module) then finds that same instance.
+ * Bundled by esbuild (scripts/build-server.ts) into build/server.js, holding no app module of its
+ * own: `$build/handler.js` is adapter-node's handler and `$build/hooks.js` the app's hooks module
+ * in the same build, both kept external, so the hub it serves /ws with is the one instance the
+ * app's `init` hook created (importing the handler runs that hook).
  *
- * Environment: PORT (default 3000; 0 picks a free port), HOST (default 0.0.0.0), DATABASE_PATH,
- * SIMULATE, SESSION_SECRET, REALTIME_* (see hubOptionsFromEnv), and adapter-node's ORIGIN,
+ * Environment: PORT (default 3000; 0 picks a free port), HOST (default 0.0.0.0), DATABASE_URL or
+ * DATABASE_PATH, SIMULATE, SESSION_SECRET, REALTIME_* (see the README), and adapter-node's ORIGIN,
  * PROTOCOL_HEADER, HOST_HEADER, ADDRESS_HEADER, BODY_SIZE_LIMIT.
  */
-import { existsSync } from 'node:fs';
-import { createServer, type RequestListener } from 'node:http';
-import { fileURLToPath } from 'node:url';
-import { closeDb } from '../src/lib/server/db';
-import { getHub } from '../src/lib/server/realtime/hub';
+import { createServer } from 'node:http';
 
 /** How long shutdown waits for HTTP requests in flight before cutting them. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -23,20 +20,16 @@ const SHUTDOWN_GRACE_MS = 10_000;
  * adapter-node takes the protocol from ORIGIN or PROTOCOL_HEADER and otherwise assumes https, which
  * breaks form actions (CSRF origin check) and Secure cookies on a plain-http `npm start`. When
  * neither is configured, tell it the truth: this server speaks plain http. The header is set by
- * us on every request, overwriting anything a client sent.
+ * us on every request, overwriting anything a client sent. adapter-node reads it when its
+ * handler is loaded, so the handler is imported after this.
  */
 const SOCKET_PROTOCOL_HEADER = 'x-career-copilot-protocol';
 const protocolFromSocket = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER;
 if (protocolFromSocket) process.env.PROTOCOL_HEADER = SOCKET_PROTOCOL_HEADER;
 
-const handlerUrl = new URL('./handler.js', import.meta.url);
-if (!existsSync(fileURLToPath(handlerUrl))) {
-	console.error(`${fileURLToPath(handlerUrl)} is missing: run \`npm run build\` first`);
-	process.exit(1);
-}
-const { handler } = (await import(handlerUrl.href)) as { handler: RequestListener };
-
-const hub = getHub();
+const { handler } = await import('$build/handler.js');
+const { serverApp } = await import('$build/hooks.js');
+const app = await serverApp();
 const server = createServer(
 	protocolFromSocket
 		? (req, res) => {
@@ -47,7 +40,7 @@ const server = createServer(
 );
 // /ws goes to the hub; nothing else here upgrades, so any other upgrade gets a 404.
 server.on('upgrade', (req, socket, head) => {
-	if (!hub.handleUpgrade(req, socket, head)) {
+	if (!app.hub.handleUpgrade(req, socket, head)) {
 		socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
 	}
 });
@@ -57,7 +50,7 @@ server.on('upgrade', (req, socket, head) => {
 if (process.env.REALTIME_STATS_IPC === 'true' && process.send) {
 	process.on('message', (message: { type?: unknown; id?: unknown }) => {
 		if (message?.type === 'hub-stats') {
-			process.send?.({ type: 'hub-stats', id: message.id, stats: hub.stats() });
+			process.send?.({ type: 'hub-stats', id: message.id, stats: app.hub.stats() });
 		}
 	});
 	// The channel must not keep the process alive after the HTTP server has closed.
@@ -69,7 +62,7 @@ const host = process.env.HOST ?? '0.0.0.0';
 server.listen(port, host, () => {
 	const address = server.address();
 	const where = typeof address === 'string' ? address : `http://${host}:${address?.port}`;
-	console.log(`Listening on ${where}`);
+	console.log(`Listening on ${where} (${app.database.engine})`);
 });
 
 /**
@@ -80,11 +73,11 @@ async function shutDown(signal: string): Promise<void> {
 	console.log(`${signal}: shutting down`);
 	const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
 	server.closeIdleConnections();
-	await hub.close();
+	await app.hub.close();
 	const grace = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
 	await httpClosed;
 	clearTimeout(grace);
-	closeDb();
+	await app.close();
 	process.exit(0);
 }
 

@@ -69,7 +69,7 @@ async function main(): Promise<number> {
 		lastNotification: string | null;
 	}[] = [];
 	try {
-		const users = addUsers(server.databasePath, USERS, 'soak');
+		const users = await addUsers(server.databasePath, USERS, 'soak');
 		const cookies = new Map<number, string>();
 		for (const user of users) cookies.set(user.id, await sessionCookie(server.origin, user.email));
 		console.log(`[soak] server pid ${server.pid} on ${server.origin}; ${USERS} users`);

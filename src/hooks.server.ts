@@ -1,20 +1,23 @@
 import type { Handle, RequestEvent, ServerInit } from '@sveltejs/kit';
 import { env } from '$env/dynamic/public';
+import { serverApp, stopServerApp } from '$lib/server/app';
 import { SESSION_COOKIE, userFromToken } from '$lib/server/auth';
 import { allowConnectTo, socketOrigin } from '$lib/server/csp';
-import { getDb } from '$lib/server/db';
-import { registerDomainHandlers } from '$lib/server/domain/handlers';
-import { getHub } from '$lib/server/realtime/hub';
 
 /**
- * At start-up: open (migrate, seed) the database and create the hub with the domain's message
- * handlers, so the first socket finds everything ready and a broken database fails the start,
- * not the first request. In `vite preview` this is also what puts the hub on globalThis for the
- * realtime plugin.
+ * At start-up: open (migrate, seed) the database and create the store and the hub, so the first
+ * socket finds everything ready and a broken database fails the start, not the first request.
  */
-export const init: ServerInit = () => {
-	registerDomainHandlers(getHub(), getDb());
+export const init: ServerInit = async () => {
+	await serverApp();
 };
+
+/**
+ * The process's app, for what serves `/ws` next to SvelteKit (the Vite plugin in preview,
+ * build/server.js): it imports this module, the one SvelteKit's own server loads, so both use
+ * one instance and no module exists twice.
+ */
+export { serverApp, stopServerApp };
 
 /**
  * Paths a signed-out visitor may reach: the sign-in page, the app's built assets, and /ws (the
@@ -73,7 +76,9 @@ function withSocketOrigin(response: Response): Response {
 
 /** Who is signed in, and the sign-in wall: signed-out visitors go to /login?redirectTo=… */
 export const handle: Handle = async ({ event, resolve }) => {
-	event.locals.user = userFromToken(getDb(), sessionToken(event));
+	const { store } = await serverApp();
+	event.locals.store = store;
+	event.locals.user = await userFromToken(store.db, sessionToken(event));
 	const headers = securityHeaders(event.url);
 	if (!event.locals.user && !isPublic(event.url.pathname)) {
 		if (event.url.pathname.startsWith('/api/')) {

@@ -188,21 +188,21 @@ async function measure(
 }
 
 /** Run every peer RUNS times in rotated order; the medians. */
-export async function measurePeers(): Promise<PeerFigures[]> {
+export async function measurePeers(peers: Peer[] = PEERS): Promise<PeerFigures[]> {
 	const server = new ServerProcess();
 	const { wsPort, ioPort } = await server.next('ready');
 	const urls = { ws: `ws://127.0.0.1:${wsPort}/ws`, io: `http://127.0.0.1:${ioPort}` };
-	const runs = new Map<string, RunFigures[]>(PEERS.map((peer) => [peer.name, []]));
+	const runs = new Map<string, RunFigures[]>(peers.map((peer) => [peer.name, []]));
 	try {
 		for (let run = 0; run < RUNS; run++) {
-			const order = PEERS.map((_, index) => PEERS[(index + run) % PEERS.length]);
+			const order = peers.map((_, index) => peers[(index + run) % peers.length]);
 			for (const peer of order) runs.get(peer.name)!.push(await measure(peer, server, urls));
 		}
 	} finally {
 		server.send({ cmd: 'stop' });
 	}
 	const rawThroughput = median(runs.get('raw ws')!.map((figures) => figures.throughput));
-	return PEERS.map((peer) => {
+	return peers.map((peer) => {
 		const list = runs.get(peer.name)!;
 		const throughput = median(list.map((figures) => figures.throughput));
 		return {

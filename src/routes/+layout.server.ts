@@ -1,22 +1,21 @@
 import { env } from '$env/dynamic/private';
-import { getDb } from '$lib/server/db';
+import { SESSION_COOKIE } from '$lib/server/auth';
 import { countNewRecommendations } from '$lib/server/domain/jobs';
 import { unreadCount } from '$lib/server/domain/notifications';
 import { isSimulateEnabled } from '$lib/server/domain/simulate';
-import { getHub } from '$lib/server/realtime/hub';
-import { SESSION_COOKIE } from '$lib/server/auth';
 import { tabKey } from '$lib/server/tab-key';
 import type { LayoutServerLoad } from './$types';
 
 /**
  * The signed-in user and the badge counts for the navigation, on every page, and the user's
  * latest event seq: the realtime client resumes from it, so the server replays only what happens
- * after this render, and the name of the session's tab group. Read together with the counts, in one synchronous step, so they agree.
+ * after this render. All three are read in one snapshot, so they agree. And the name of the
+ * session's tab group: its tabs share one socket.
  */
-export const load: LayoutServerLoad = ({ locals, depends, cookies }) => {
+export const load: LayoutServerLoad = async ({ locals, depends, cookies }) => {
 	depends('app:counts');
 	const simulateEnabled = isSimulateEnabled(env.SIMULATE);
-	const { user } = locals;
+	const { user, store } = locals;
 	if (!user) {
 		return {
 			user: null,
@@ -27,14 +26,13 @@ export const load: LayoutServerLoad = ({ locals, depends, cookies }) => {
 			simulateEnabled
 		};
 	}
-	const db = getDb();
-	return {
-		user,
-		unreadCount: unreadCount(db, user.id),
-		newRecommendations: countNewRecommendations(db, user.id),
-		lastSeq: getHub().lastSeq(user.id),
-		// The realtime client's tab group: this session's tabs share one socket.
-		tabKey: tabKey(user.id, cookies.get(SESSION_COOKIE)),
-		simulateEnabled
-	};
+	const counts = await store.db
+		.transaction()
+		.setIsolationLevel('repeatable read')
+		.execute(async (tx) => ({
+			lastSeq: await store.latestSeq(tx, user.id),
+			unreadCount: await unreadCount(tx, user.id),
+			newRecommendations: await countNewRecommendations(tx, user.id)
+		}));
+	return { user, ...counts, tabKey: tabKey(user.id, cookies.get(SESSION_COOKIE)), simulateEnabled };
 };

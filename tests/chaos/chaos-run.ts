@@ -88,7 +88,7 @@ export async function runChaos(config: ChaosConfig): Promise<ChaosReport> {
 	const truthDb = new Database(server.databasePath, { readonly: true, fileMustExist: true });
 	try {
 		// Users, each with two applications to move, logged in through the real /login form.
-		const users = addUsers(server.databasePath, config.users);
+		const users = await addUsers(server.databasePath, config.users);
 		const writer = new Database(server.databasePath);
 		writer.pragma('busy_timeout = 5000');
 		const jobIds = writer

@@ -16,7 +16,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRealtimeClient, type RealtimeClient } from '../../machines/client';
 import { memoryStorage, type StorageAdapter } from '../../machines/storage';
-import { registerDomainHandlers } from '../../src/lib/server/domain/handlers';
 import { insertNotification } from '../../src/lib/server/domain/notifications';
 import { countingWebSocket } from '../support/chaos-ws';
 import { waitFor } from '../support/chaos-wait';
@@ -36,15 +35,16 @@ afterEach(async () => {
 /** A user with notifications to mark read, and tabs of one browser for the real server. */
 async function browserOfOneUser() {
 	server = await startRealtimeTestServer();
-	registerDomainHandlers(server.hub, server.db);
-	const userId = server.createUser('tabs');
-	const token = server.makeToken(userId);
+	const userId = await server.createUser('tabs');
+	const token = await server.makeToken(userId);
 	const db = server.db;
 	// One browser: localStorage shared by every tab, a sessionStorage per tab.
 	vi.stubGlobal('localStorage', fakeWebStorage());
 	return {
-		notification: (title: string) =>
-			String(insertNotification(db, userId, { category: 'system', title, description: 'd' }).id),
+		notification: async (title: string) =>
+			String(
+				(await insertNotification(db, userId, { category: 'system', title, description: 'd' })).id
+			),
 		/** A page load in the tab whose sessionStorage is `session`: the client takes the default. */
 		tab(session: StorageAdapter) {
 			vi.stubGlobal('sessionStorage', session);
@@ -59,28 +59,35 @@ async function browserOfOneUser() {
 			return client;
 		},
 		/** The notifications of the user marked read, by id. */
-		readIds: () =>
-			db
-				.prepare<[number], string>('SELECT id FROM notifications WHERE user_id = ? AND read = 1')
-				.pluck()
-				.all(userId)
+		readIds: async () =>
+			(
+				await db
+					.selectFrom('notifications')
+					.select('id')
+					.where('user_id', '=', userId)
+					.where('read', '=', 1)
+					.execute()
+			)
+				.map((row) => row.id)
 				.sort()
 	};
 }
 
 /** How many times the server recorded the client message `id` (the dedupe table). */
-function appliedCount(id: string): number {
-	return server!.db
-		.prepare<[string], number>('SELECT COUNT(*) FROM client_messages WHERE id = ?')
-		.pluck()
-		.get(id)!;
+async function appliedCount(id: string): Promise<number> {
+	const row = await server!.db
+		.selectFrom('client_messages')
+		.select((eb) => eb.fn.countAll<number>().as('n'))
+		.where('id', '=', id)
+		.executeTakeFirstOrThrow();
+	return Number(row.n);
 }
 
 describe('tabs of one browser', () => {
 	it('a message queued offline in one tab survives its reload while the other tab queues too', async () => {
 		const { notification, tab, readIds } = await browserOfOneUser();
-		const first = notification('read in tab A');
-		const second = notification('read in tab B');
+		const first = await notification('read in tab A');
+		const second = await notification('read in tab B');
 		const sessionA = memoryStorage();
 		const sessionB = memoryStorage();
 		const tabA = tab(sessionA);
@@ -110,12 +117,12 @@ describe('tabs of one browser', () => {
 				tabB.getStatusDetail().queueLength === 0,
 			'both tabs flushed'
 		);
-		expect(readIds(), 'both notifications were marked read').toEqual([first, second].sort());
+		expect(await readIds(), 'both notifications were marked read').toEqual([first, second].sort());
 	});
 
 	it('a message still queued when its tab is closed is sent by a tab that is open, once', async () => {
 		const { notification, tab, readIds } = await browserOfOneUser();
-		const id = notification('read in the tab that was closed');
+		const id = await notification('read in the tab that was closed');
 		const browser = installFakeBrowser();
 		try {
 			const closing = tab(memoryStorage());
@@ -130,10 +137,13 @@ describe('tabs of one browser', () => {
 			browser.window.dispatchEvent(
 				Object.assign(new Event('storage'), { key: 'handed-over', newValue: '[]' })
 			);
-			await waitFor(() => readIds().length === 1, 'tab B sent it and the server applied it');
-			expect(readIds()).toEqual([id]);
+			await waitFor(
+				async () => (await readIds()).length === 1,
+				'tab B sent it and the server applied it'
+			);
+			expect(await readIds()).toEqual([id]);
 			await waitFor(() => open.getStatusDetail().queueLength === 0, 'tab B had it acked');
-			expect(appliedCount(sent.id)).toBe(1);
+			expect(await appliedCount(sent.id)).toBe(1);
 		} finally {
 			browser.uninstall();
 		}
@@ -141,7 +151,7 @@ describe('tabs of one browser', () => {
 
 	it('a message still queued when its tab is closed is sent by the next page, once', async () => {
 		const { notification, tab, readIds } = await browserOfOneUser();
-		const id = notification('read in the tab that was closed');
+		const id = await notification('read in the tab that was closed');
 		const browser = installFakeBrowser();
 		try {
 			const closing = tab(memoryStorage());
@@ -161,8 +171,8 @@ describe('tabs of one browser', () => {
 				() => next.isConnected() && next.getStatusDetail().queueLength === 0,
 				'the new page sent it and had it acked'
 			);
-			expect(readIds()).toEqual([id]);
-			expect(appliedCount(sent.id), 'applied once').toBe(1);
+			expect(await readIds()).toEqual([id]);
+			expect(await appliedCount(sent.id), 'applied once').toBe(1);
 		} finally {
 			browser.uninstall();
 		}

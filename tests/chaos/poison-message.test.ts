@@ -10,7 +10,6 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRealtimeClient, type RealtimeClient } from '../../machines/client';
-import { registerDomainHandlers } from '../../src/lib/server/domain/handlers';
 import { countingWebSocket } from '../support/chaos-ws';
 import { waitFor } from '../support/chaos-wait';
 import { startRealtimeTestServer, type RealtimeTestServer } from '../support/server-harness';
@@ -26,12 +25,11 @@ afterEach(async () => {
 describe('a message the server refuses', () => {
 	it('leaves the queue and is not resent after a reconnect', async () => {
 		server = await startRealtimeTestServer();
-		registerDomainHandlers(server.hub, server.db);
-		const userId = server.createUser('poison');
+		const userId = await server.createUser('poison');
 		const frames: string[] = [];
 		const sent: string[] = [];
 		const { WebSocket } = countingWebSocket({
-			bearer: server.makeToken(userId),
+			bearer: await server.makeToken(userId),
 			onFrame: (text) => frames.push(text),
 			onSend: (text) => sent.push(text)
 		});
@@ -54,7 +52,7 @@ describe('a message the server refuses', () => {
 		const good = client.send('notification:read', { id: 'no-such-notification' });
 		await waitFor(() => frames.some((f) => f.includes('"ack"') && f.includes(good.id)), 'ack');
 
-		server.hub.dropUser(userId);
+		await server.store.dropUser(userId);
 		await waitFor(() => sent.filter((f) => f.includes('"resume"')).length === 2, 'reconnected');
 		await waitFor(() => frames.filter((f) => f.includes('"welcome"')).length === 2, 'welcomed');
 

@@ -30,8 +30,8 @@ test('a notification with HTML in its text shows it as text, and a javascript: a
 	await page.getByTestId('nav-simulate').click();
 	await expect(page.getByRole('heading', { level: 1, name: 'Simulate' })).toBeVisible();
 
-	injectNotification(app.databasePath, ALEX, HOSTILE);
-	injectNotification(app.databasePath, ALEX, SAFE);
+	await injectNotification(app.databasePath, ALEX, HOSTILE);
+	await injectNotification(app.databasePath, ALEX, SAFE);
 	// The running server learns of them from its event log when the client resumes.
 	await page.getByTestId('simulate-drop').click();
 

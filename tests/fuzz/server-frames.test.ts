@@ -13,8 +13,8 @@ import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { clientControlSchemas } from '../../src/lib/protocol';
-import { registerDomainHandlers } from '../../src/lib/server/domain/handlers';
 import { insertNotification } from '../../src/lib/server/domain/notifications';
+import { socketAuthenticator } from '../../src/lib/server/auth';
 import { createHub } from '../../src/lib/server/realtime/hub';
 import { startRealtimeTestServer, type RealtimeTestServer } from '../support/server-harness';
 import { hostileFrame, hostileString } from './arbitraries';
@@ -41,15 +41,20 @@ beforeAll(async () => {
 			connectionRate: { burst: 10_000, perSecond: 10_000 }
 		}
 	});
-	registerDomainHandlers(server.hub, server.db);
 	url = server.url;
-	userId = server.createUser('fuzz');
-	token = server.makeToken(userId);
+	userId = await server.createUser('fuzz');
+	token = await server.makeToken(userId);
 	notificationId = String(
-		insertNotification(server.db, userId, { category: 'system', title: 't', description: 'd' }).id
+		(
+			await insertNotification(server.db, userId, {
+				category: 'system',
+				title: 't',
+				description: 'd'
+			})
+		).id
 	);
 	// Something to replay, so resume frames exercise the replay path.
-	for (let i = 0; i < 5; i++) server.hub.emit(userId, 'notification:new', { n: i });
+	for (let i = 0; i < 5; i++) await server.emit(userId, 'notification:new', { n: i });
 });
 
 afterAll(async () => {
@@ -237,7 +242,8 @@ describe('server fuzz: the hub answers every hostile frame and stays up', () => 
 
 	it('a flood past the message rate limit is answered rate_limited, then closed 4429', async () => {
 		const limited = createHub({
-			db: server.db,
+			store: server.store,
+			authenticate: socketAuthenticator(server.db),
 			logger: { info() {}, warn() {}, error() {} },
 			messageRate: { burst: 20, perSecond: 1, closeAfter: 10 }
 		});

@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { openDatabase } from '../../src/lib/server/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { insertNotification } from '../../src/lib/server/domain/notifications';
@@ -273,10 +274,9 @@ describe('user text stays text', () => {
 	const XSS = '<img src=x onerror=alert(1)>';
 
 	it('a notification title and description with HTML are escaped on the notifications page and dashboard', async () => {
-		const db = new Database(server.databasePath);
+		const { db, close } = await openDatabase({ engine: 'sqlite', path: server.databasePath });
 		try {
-			db.pragma('busy_timeout = 5000');
-			insertNotification(db, 1, {
+			await insertNotification(db, 1, {
 				category: 'system',
 				title: `Title ${XSS}`,
 				description: `Body <script>alert(2)</script> ${XSS}`,
@@ -284,7 +284,7 @@ describe('user text stays text', () => {
 				actionLabel: 'Open <b>me</b>'
 			});
 			// The control: a same-origin action link is rendered, so the check below is not vacuous.
-			insertNotification(db, 1, {
+			await insertNotification(db, 1, {
 				category: 'system',
 				title: 'Linked notification',
 				description: 'd',
@@ -292,7 +292,7 @@ describe('user text stays text', () => {
 				actionLabel: 'Open'
 			});
 		} finally {
-			db.close();
+			await close();
 		}
 		const notificationsHtml = await (await page('/notifications')).text();
 		expect(notificationsHtml).toContain('href="/applications?from=security-test"');

@@ -1,7 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
 	authenticate,
@@ -11,7 +7,8 @@ import {
 	userFromToken,
 	verifyPassword
 } from '../../src/lib/server/auth';
-import { openDatabase } from '../../src/lib/server/db';
+import { openDatabase, type AppDatabase, type Db } from '../../src/lib/server/db';
+import { ENGINES, createTestStorage, type TestStorage } from '../support/server-harness';
 
 describe('passwords', () => {
 	it('verifies the password a hash was made from and nothing else', async () => {
@@ -28,27 +25,38 @@ describe('passwords', () => {
 	});
 });
 
-describe('sessions', () => {
-	let dir: string;
-	let db: Database.Database;
+describe.each(ENGINES)('sessions (%s)', (engine) => {
+	let storage: TestStorage;
+	let database: AppDatabase;
+	let db: Db;
 	let userId: number;
 
-	beforeEach(() => {
+	async function reopen(): Promise<void> {
+		await database.close();
+		database = await openDatabase(storage.config);
+		db = database.db;
+	}
+
+	beforeEach(async () => {
 		vi.stubEnv('SESSION_SECRET', ''); // the stored secret, whatever the runner's environment
-		dir = mkdtempSync(join(tmpdir(), 'cc-auth-'));
-		db = openDatabase(join(dir, 'app.db'));
-		userId = Number(
-			db
-				.prepare(
-					"INSERT INTO users (email, name, password_hash, created_at) VALUES ('alex@example.com', 'Alex', ?, '2026-01-01T00:00:00.000Z')"
-				)
-				.run(hashPassword('password123')).lastInsertRowid
-		);
+		storage = await createTestStorage(engine);
+		database = await openDatabase(storage.config);
+		db = database.db;
+		({ id: userId } = await db
+			.insertInto('users')
+			.values({
+				email: 'alex@example.com',
+				name: 'Alex',
+				password_hash: hashPassword('password123'),
+				created_at: '2026-01-01T00:00:00.000Z'
+			})
+			.returning('id')
+			.executeTakeFirstOrThrow());
 	});
-	afterEach(() => {
+	afterEach(async () => {
 		vi.unstubAllEnvs();
-		db.close();
-		rmSync(dir, { recursive: true, force: true });
+		await database.close();
+		await storage.remove();
 	});
 
 	it('authenticates by email (any case) and password', async () => {
@@ -58,27 +66,27 @@ describe('sessions', () => {
 		expect(await authenticate(db, 'nobody@example.com', 'password123')).toBeNull();
 	});
 
-	it('reads a user back from a token until it expires', () => {
+	it('reads a user back from a token until it expires', async () => {
 		vi.useFakeTimers({ now: Date.parse('2026-03-01T00:00:00Z'), toFake: ['Date'] });
 		try {
-			const { token, expiresAt } = createSession(db, userId, 60_000);
+			const { token, expiresAt } = await createSession(db, userId, 60_000);
 			expect(expiresAt).toBe(Date.now() + 60_000);
-			expect(sessionFromToken(db, token)?.user).toEqual({
+			expect((await sessionFromToken(db, token))?.user).toEqual({
 				id: userId,
 				email: 'alex@example.com',
 				name: 'Alex'
 			});
 			vi.advanceTimersByTime(60_000);
-			expect(userFromToken(db, token)).toBeNull();
+			expect(await userFromToken(db, token)).toBeNull();
 		} finally {
 			vi.useRealTimers();
 		}
 	});
 
-	it('refuses tampered, truncated and foreign tokens', () => {
-		const { token } = createSession(db, userId);
+	it('refuses tampered, truncated and foreign tokens', async () => {
+		const { token } = await createSession(db, userId);
 		const [id, signature] = token.split('.');
-		const other = createSession(db, userId).token.split('.')[1];
+		const other = (await createSession(db, userId)).token.split('.')[1];
 		for (const bad of [
 			'',
 			id,
@@ -88,33 +96,34 @@ describe('sessions', () => {
 			`.${signature}`,
 			'a.b.c'
 		]) {
-			expect(userFromToken(db, bad)).toBeNull();
+			expect(await userFromToken(db, bad)).toBeNull();
 		}
 	});
 
-	it('keeps sessions valid across reopening the file (the secret is persisted)', () => {
-		const { token } = createSession(db, userId);
-		db.close();
-		db = openDatabase(join(dir, 'app.db'));
-		expect(userFromToken(db, token)?.id).toBe(userId);
+	it('keeps sessions valid across reopening the database (the secret is persisted)', async () => {
+		const { token } = await createSession(db, userId);
+		await reopen();
+		expect((await userFromToken(db, token))?.id).toBe(userId);
 	});
 
-	it('signs with SESSION_SECRET when set, and refuses a short one', () => {
-		const { token } = createSession(db, userId); // signed with the stored secret
-		db.close();
+	it('signs with SESSION_SECRET when set, and refuses a short one', async () => {
+		const { token } = await createSession(db, userId); // signed with the stored secret
 		vi.stubEnv('SESSION_SECRET', 'x'.repeat(40));
-		db = openDatabase(join(dir, 'app.db'));
-		expect(userFromToken(db, token)).toBeNull();
-		expect(userFromToken(db, createSession(db, userId).token)?.id).toBe(userId);
-		db.close();
+		await reopen();
+		expect(await userFromToken(db, token)).toBeNull();
+		expect((await userFromToken(db, (await createSession(db, userId)).token))?.id).toBe(userId);
 		vi.stubEnv('SESSION_SECRET', 'short');
-		db = openDatabase(join(dir, 'app.db'));
-		expect(() => createSession(db, userId)).toThrow(/SESSION_SECRET/);
+		await reopen();
+		await expect(createSession(db, userId)).rejects.toThrow(/SESSION_SECRET/);
 	});
 
-	it('purges expired sessions when a new one starts', () => {
-		createSession(db, userId, -1);
-		createSession(db, userId);
-		expect(db.prepare('SELECT COUNT(*) FROM sessions').pluck().get()).toBe(1);
+	it('purges expired sessions when a new one starts', async () => {
+		await createSession(db, userId, -1);
+		await createSession(db, userId);
+		const { count } = await db
+			.selectFrom('sessions')
+			.select((eb) => eb.fn.countAll<number>().as('count'))
+			.executeTakeFirstOrThrow();
+		expect(Number(count)).toBe(1);
 	});
 });

@@ -7,6 +7,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/lib/server/db';
+import { EventStore } from '../../src/lib/server/outbox/event-store';
 import { clientAddress } from '../../src/lib/server/realtime/handshake';
 import { hubOptionsFromEnv } from '../../src/lib/server/realtime/hub';
 import { resolveHubOptions } from '../../src/lib/server/realtime/options';
@@ -57,12 +59,17 @@ describe('ADDRESS_HEADER and XFF_DEPTH options', () => {
 	});
 
 	it('are checked: a bad one throws a TypeError naming it', () => {
-		const db = { prepare: () => {} } as never;
-		expect(() => resolveHubOptions({ db, xffDepth: 0 })).toThrow('hub option xffDepth must');
-		expect(() => resolveHubOptions({ db, addressHeader: 'X Forwarded' })).toThrow(
+		const required = {
+			store: new EventStore({ db: {} as Db, engine: 'sqlite' }),
+			authenticate: async () => null
+		};
+		expect(() => resolveHubOptions({ ...required, xffDepth: 0 })).toThrow(
+			'hub option xffDepth must'
+		);
+		expect(() => resolveHubOptions({ ...required, addressHeader: 'X Forwarded' })).toThrow(
 			'hub option addressHeader must'
 		);
-		expect(resolveHubOptions({ db, addressHeader: 'X-Forwarded-For' }).addressHeader).toBe(
+		expect(resolveHubOptions({ ...required, addressHeader: 'X-Forwarded-For' }).addressHeader).toBe(
 			'x-forwarded-for'
 		);
 	});
@@ -97,7 +104,7 @@ describe('per-address connection limit behind a proxy', () => {
 		server = await startRealtimeTestServer({
 			hub: { addressHeader: 'X-Forwarded-For', connectionRate: { burst: 1, perSecond: 0.001 } }
 		});
-		const token = server.makeToken(server.createUser());
+		const token = await server.makeToken(await server.createUser());
 		expect(await admitted(open(token, '10.1.0.1'))).toBe(true);
 		expect(await admitted(open(token, '10.1.0.2'))).toBe(true);
 		// The same client again, and a client that prepends a made-up address: the proxy's entry counts.
@@ -120,7 +127,7 @@ describe('per-address connection limit behind a proxy', () => {
 		server = await startRealtimeTestServer({
 			hub: { connectionRate: { burst: 1, perSecond: 0.001 } }
 		});
-		const token = server.makeToken(server.createUser());
+		const token = await server.makeToken(await server.createUser());
 		expect(await admitted(open(token, '10.2.0.1'))).toBe(true);
 		const other = open(token, '10.2.0.2');
 		expect(await admitted(other)).toBe(false);

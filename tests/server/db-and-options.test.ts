@@ -2,83 +2,145 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/lib/server/db';
-import { migrations } from '../../src/lib/server/db/migrations';
+import { sql } from 'kysely';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { databaseConfigFromEnv, openDatabase, type AppDatabase } from '../../src/lib/server/db';
+import { migrationsFor } from '../../src/lib/server/db/migrations';
+import { EventStore } from '../../src/lib/server/outbox/event-store';
 import { createHub, hubOptionsFromEnv } from '../../src/lib/server/realtime/hub';
+import { ENGINES, createTestStorage, type TestStorage } from '../support/server-harness';
 
 const dir = mkdtempSync(join(tmpdir(), 'cc-db-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('openDatabase', () => {
-	it('creates the directory and the schema, in WAL mode with foreign keys on', () => {
-		const db = openDatabase(join(dir, 'nested', 'app.db'));
-		expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-		expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-		expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
-		const tables = db
-			.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-			.pluck()
-			.all();
-		expect(tables).toEqual([
-			'applications',
-			'client_messages',
-			'event_log',
-			'jobs',
-			'notifications',
-			'recommendations',
-			'sessions',
-			'settings',
-			'users'
-		]);
-		db.close();
+const TABLES = [
+	'applications',
+	'client_messages',
+	'event_log',
+	'jobs',
+	'notifications',
+	'recommendations',
+	'sessions',
+	'settings',
+	'users'
+];
+
+describe('databaseConfigFromEnv', () => {
+	it('is SQLite at data/app.db with nothing set, DATABASE_PATH moves the file', () => {
+		expect(databaseConfigFromEnv({})).toEqual({ engine: 'sqlite', path: 'data/app.db' });
+		expect(databaseConfigFromEnv({ DATABASE_PATH: '/tmp/x.db' })).toEqual({
+			engine: 'sqlite',
+			path: '/tmp/x.db'
+		});
 	});
 
-	it('runs each migration once: reopening keeps the data', () => {
-		const path = join(dir, 'reopen.db');
-		const first = openDatabase(path);
-		first.prepare("INSERT INTO settings (key, value) VALUES ('k', 'v')").run();
-		first.close();
-		const second = openDatabase(path);
-		expect(second.prepare("SELECT value FROM settings WHERE key = 'k'").pluck().get()).toBe('v');
-		second.close();
-	});
-
-	it('refuses a file from a newer schema', () => {
-		const path = join(dir, 'newer.db');
-		const raw = new Database(path);
-		raw.pragma(`user_version = ${migrations.length + 1}`);
-		raw.close();
-		expect(() => openDatabase(path)).toThrow(/newer/);
-	});
-
-	it('enforces the domain constraints', () => {
-		const db = openDatabase(':memory:');
+	it('is PostgreSQL for a postgres:// DATABASE_URL, and refuses any other URL', () => {
+		expect(
+			databaseConfigFromEnv({ DATABASE_URL: 'postgres://u@h/db', DATABASE_POOL_SIZE: '4' })
+		).toEqual({
+			engine: 'postgres',
+			url: 'postgres://u@h/db',
+			poolSize: 4
+		});
+		expect(databaseConfigFromEnv({ DATABASE_URL: 'postgresql://h/db' }).engine).toBe('postgres');
+		expect(() => databaseConfigFromEnv({ DATABASE_URL: 'mysql://h/db' })).toThrow(TypeError);
 		expect(() =>
-			db
-				.prepare(
-					"INSERT INTO applications (user_id, job_id, status, created_at, updated_at) VALUES (1, 1, 'applied', '', '')"
-				)
-				.run()
-		).toThrow(/FOREIGN KEY/);
-		db.close();
+			databaseConfigFromEnv({ DATABASE_URL: 'postgres://h/db', DATABASE_POOL_SIZE: '0' })
+		).toThrow(/DATABASE_POOL_SIZE/);
 	});
 });
 
-describe('hub options', () => {
-	const db = openDatabase(':memory:');
+describe.each(ENGINES)('openDatabase (%s)', (engine) => {
+	let storage: TestStorage;
+	let database: AppDatabase;
+
+	beforeEach(async () => {
+		storage = await createTestStorage(engine);
+		database = await openDatabase(storage.config);
+	});
+	afterEach(async () => {
+		await database.close();
+		await storage.remove();
+	});
+
+	it('creates the schema with every migration recorded by number', async () => {
+		const tables = await database.db.introspection.getTables();
+		expect(tables.map((table) => table.name).sort()).toEqual(TABLES);
+		const { rows } = await sql<{
+			name: string;
+		}>`SELECT name FROM kysely_migration ORDER BY name`.execute(database.db);
+		expect(rows.map((row) => row.name)).toEqual(Object.keys(migrationsFor(engine)));
+		expect(rows.every((row) => /^\d{4}_/.test(row.name))).toBe(true);
+	});
+
+	it('runs each migration once: reopening keeps the data', async () => {
+		await database.db.insertInto('settings').values({ key: 'k', value: 'v' }).execute();
+		await database.close();
+		database = await openDatabase(storage.config);
+		const row = await database.db
+			.selectFrom('settings')
+			.select('value')
+			.where('key', '=', 'k')
+			.executeTakeFirst();
+		expect(row?.value).toBe('v');
+	});
+
+	it('refuses a database migrated by a newer app', async () => {
+		await database.db
+			.insertInto('kysely_migration' as never)
+			.values({ name: '9999_future', timestamp: new Date().toISOString() } as never)
+			.execute();
+		await database.close();
+		await expect(openDatabase(storage.config)).rejects.toThrow(/migration/);
+		database = { close: async () => {} } as AppDatabase;
+	});
+
+	it('enforces the domain constraints', async () => {
+		await expect(
+			database.db
+				.insertInto('applications')
+				.values({ user_id: 1, job_id: 1, status: 'applied', created_at: '', updated_at: '' })
+				.execute()
+		).rejects.toThrow(/foreign key/i);
+	});
+});
+
+describe('a SQLite file from before the Kysely migrations', () => {
+	it('is moved aside and a fresh database takes its place', async () => {
+		const path = join(dir, 'legacy.db');
+		const legacy = new Database(path);
+		legacy.exec('CREATE TABLE users (id INTEGER PRIMARY KEY); INSERT INTO users VALUES (1)');
+		legacy.pragma('user_version = 1');
+		legacy.close();
+		const database = await openDatabase({ engine: 'sqlite', path });
+		try {
+			expect(await database.db.selectFrom('users').selectAll().execute()).toEqual([]);
+			const aside = new Database(`${path}.pre-kysely`, { readonly: true });
+			expect(aside.prepare('SELECT COUNT(*) FROM users').pluck().get()).toBe(1);
+			aside.close();
+		} finally {
+			await database.close();
+		}
+	});
+});
+
+describe('hub options', async () => {
+	const database = await openDatabase({ engine: 'sqlite', path: ':memory:' });
+	afterAll(() => database.close());
+	const store = new EventStore({ db: database.db, engine: 'sqlite' });
+	const authenticate = async () => null;
 
 	it.each([
 		['heartbeatInterval', { heartbeatInterval: 0 }],
-		['retainedEvents', { retainedEvents: 1.5 }],
 		['maxPayload', { maxPayload: -1 }],
 		['messageRate.burst', { messageRate: { burst: 0, perSecond: 1, closeAfter: 1 } }],
 		['connectionRate.perSecond', { connectionRate: { burst: 1, perSecond: Number.NaN } }],
 		['allowedOrigins', { allowedOrigins: 'https://a.example' }],
 		['logger', { logger: {} }],
-		['db', { db: {} }]
+		['store', { store: {} }],
+		['authenticate', { authenticate: 'yes' }]
 	])('throws a TypeError naming %s', (name, options) => {
-		const create = () => createHub({ db, ...(options as object) });
+		const create = () => createHub({ store, authenticate, ...(options as object) });
 		expect(create).toThrow(TypeError);
 		expect(create).toThrow(`hub option ${name} must`);
 	});
@@ -87,13 +149,13 @@ describe('hub options', () => {
 		expect(
 			hubOptionsFromEnv({
 				REALTIME_HEARTBEAT_MS: '5000',
-				REALTIME_RETAINED_EVENTS: '50',
+				REALTIME_MAX_SOCKETS_PER_USER: '5',
 				ORIGIN: 'https://app.example/',
 				REALTIME_ALLOWED_ORIGINS: 'https://a.example, https://b.example'
 			})
 		).toEqual({
 			heartbeatInterval: 5000,
-			retainedEvents: 50,
+			maxSocketsPerUser: 5,
 			allowedOrigins: ['https://app.example', 'https://a.example', 'https://b.example']
 		});
 		expect(hubOptionsFromEnv({})).toEqual({});

@@ -3,12 +3,11 @@
  * runs first): one port for pages and /ws, the sign-in wall, and a clean SIGTERM.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createSession } from '../../src/lib/server/auth';
-import { openDatabase } from '../../src/lib/server/db';
+import { postAction, userWithSession } from '../support/chaos-auth';
 import { TestClient } from '../support/server-client';
 
 const SERVER = resolve('build/server.js');
@@ -53,16 +52,7 @@ describe('production server (build/server.js)', () => {
 		dir = mkdtempSync(join(tmpdir(), 'cc-prod-'));
 		const dbPath = join(dir, 'app.db');
 		vi.stubEnv('SESSION_SECRET', SECRET);
-		const db = openDatabase(dbPath);
-		const userId = Number(
-			db
-				.prepare(
-					"INSERT INTO users (email, name, password_hash, created_at) VALUES ('prod@test.invalid', 'Prod', 'unused', '2026-01-01T00:00:00.000Z')"
-				)
-				.run().lastInsertRowid
-		);
-		token = createSession(db, userId).token;
-		db.close();
+		({ token } = await userWithSession({ engine: 'sqlite', path: dbPath }, 'prod@test.invalid'));
 		vi.unstubAllEnvs();
 		child = spawn(process.execPath, [SERVER], {
 			env: {
@@ -80,6 +70,17 @@ describe('production server (build/server.js)', () => {
 	afterAll(() => {
 		if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 		rmSync(dir, { recursive: true, force: true });
+	});
+
+	it('is a thin entry: no app module of its own, only the build’s handler and hooks module', () => {
+		const entry = readFileSync(SERVER, 'utf8');
+		const imports = [...entry.matchAll(/(?:from|import\()\s*"([^"]+)"/g)].map((match) => match[1]);
+		expect(imports).toEqual([
+			'node:http',
+			'./handler.js',
+			expect.stringMatching(/^\.\/server\/chunks\/entries\/hooks\.server\.js-[\w-]+\.js$/)
+		]);
+		expect(entry).not.toMatch(/globalThis|Symbol\.for/);
 	});
 
 	it('sends a signed-out visitor to /login with security headers', async () => {
@@ -107,19 +108,14 @@ describe('production server (build/server.js)', () => {
 		expect((await client.next('welcome')).data).toEqual({ heartbeatInterval: 30_000, lastSeq: 0 });
 		client.send({ type: 'resume', data: { lastSeq: 0 } });
 
-		// An event caused by a form action (in the SvelteKit bundle's copy of the hub module)
-		// reaches the socket served by the server entry's copy: one hub per process.
-		const action = await fetch(`${origin}/simulate?/notification`, {
-			method: 'POST',
-			headers: {
-				origin,
-				cookie: `session=${token}`,
-				accept: 'application/json',
-				'x-sveltekit-action': 'true',
-				'content-type': 'application/x-www-form-urlencoded'
-			},
-			body: 'category=system'
-		});
+		// An event caused by a form action (the SvelteKit app's store) reaches the socket served by
+		// the server entry: one app, one store, one hub per process.
+		const action = await postAction(
+			origin,
+			'/simulate?/notification',
+			{ category: 'system' },
+			{ cookie: `session=${token}` }
+		);
 		expect(action.status).toBe(200);
 		expect(await client.next('notification:new')).toMatchObject({
 			seq: 1,

@@ -1,15 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { startRealtimeTestServer, type RealtimeTestServer } from '../support/server-harness';
+import {
+	ENGINES,
+	startRealtimeTestServer,
+	type RealtimeTestServer
+} from '../support/server-harness';
 import { TestClient } from '../support/server-client';
 
-describe('socket admission', () => {
+describe.each(ENGINES)('socket admission (%s)', (engine) => {
 	let server: RealtimeTestServer;
 	let userId: number;
 
 	beforeAll(async () => {
-		server = await startRealtimeTestServer();
-		userId = server.createUser('alex');
+		server = await startRealtimeTestServer({ engine });
+		userId = await server.createUser('alex');
 	});
 	afterAll(() => server.close());
 
@@ -23,33 +27,33 @@ describe('socket admission', () => {
 	});
 
 	it('closes a socket whose token has a bad signature with 4401', async () => {
-		const token = server.makeToken(userId);
+		const token = await server.makeToken(userId);
 		const forged = token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA');
 		expect(await closeCodeOf(new TestClient(server.url, { token: forged }))).toBe(4401);
 	});
 
 	it('closes a socket whose session has expired with 4401', async () => {
-		const token = server.makeToken(userId, -1_000);
+		const token = await server.makeToken(userId, -1_000);
 		expect(await closeCodeOf(new TestClient(server.url, { token }))).toBe(4401);
 	});
 
 	it('closes a socket whose session was ended (logout) with 4401', async () => {
-		const token = server.makeToken(userId);
-		server.db.prepare('DELETE FROM sessions WHERE id = ?').run(token.split('.')[0]);
+		const token = await server.makeToken(userId);
+		await server.db.deleteFrom('sessions').where('id', '=', token.split('.')[0]).execute();
 		expect(await closeCodeOf(new TestClient(server.url, { token }))).toBe(4401);
 	});
 
 	it('closes the open sockets of a session that signs out with 4401, and only those', async () => {
-		const sam = server.createUser('sam');
-		const signedOut = server.makeToken(sam);
-		const otherDevice = server.makeToken(sam);
+		const sam = await server.createUser('sam');
+		const signedOut = await server.makeToken(sam);
+		const otherDevice = await server.makeToken(sam);
 		const tab = new TestClient(server.url, { token: signedOut, origin: server.origin });
 		const phone = new TestClient(server.url, { token: otherDevice, origin: server.origin });
 		await tab.next();
 		await phone.next();
-		server.hub.endSession(signedOut.split('.')[0]);
+		await server.store.endSession(signedOut.split('.')[0]);
 		expect((await tab.waitClosed()).code).toBe(4401);
-		server.hub.emit(sam, 'notification:new', {
+		await server.emit(sam, 'notification:new', {
 			id: 'n-after-sign-out',
 			category: 'system',
 			title: 'Still here',
@@ -62,14 +66,14 @@ describe('socket admission', () => {
 	});
 
 	it('closes a socket from a foreign Origin with 1008, even with a valid session', async () => {
-		const token = server.makeToken(userId);
+		const token = await server.makeToken(userId);
 		const client = new TestClient(server.url, { token, origin: 'https://evil.example' });
 		expect(await closeCodeOf(client)).toBe(1008);
 	});
 
 	it('welcomes a same-origin socket with the session cookie', async () => {
 		const client = new TestClient(server.url, {
-			token: server.makeToken(userId),
+			token: await server.makeToken(userId),
 			origin: server.origin
 		});
 		expect(await client.next()).toEqual({
@@ -80,7 +84,10 @@ describe('socket admission', () => {
 	});
 
 	it('welcomes a non-browser client with the same token as a Bearer header', async () => {
-		const client = new TestClient(server.url, { token: server.makeToken(userId), via: 'bearer' });
+		const client = new TestClient(server.url, {
+			token: await server.makeToken(userId),
+			via: 'bearer'
+		});
 		expect((await client.next()).type).toBe('welcome');
 		client.close();
 	});
@@ -100,7 +107,7 @@ describe('socket admission', () => {
 				other.handleUpgrade(req, socket, head, (ws) => ws.send('{"type":"hmr"}'));
 		});
 		const client = new TestClient(server.url.replace('/ws', '/hmr'), {
-			token: server.makeToken(userId)
+			token: await server.makeToken(userId)
 		});
 		expect(await client.next()).toEqual({ type: 'hmr' });
 		client.close();

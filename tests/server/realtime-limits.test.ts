@@ -1,8 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startRealtimeTestServer, type RealtimeTestServer } from '../support/server-harness';
+import {
+	ENGINES,
+	startRealtimeTestServer,
+	type RealtimeTestServer
+} from '../support/server-harness';
 import { TestClient, connectReady } from '../support/server-client';
 
-describe('connection limits and heartbeat', () => {
+describe.each(ENGINES)('connection limits and heartbeat (%s)', (engine) => {
 	let server: RealtimeTestServer | undefined;
 	const clients: TestClient[] = [];
 
@@ -18,8 +22,8 @@ describe('connection limits and heartbeat', () => {
 	}
 
 	it('closes sockets over the per-user cap with 4429', async () => {
-		server = await startRealtimeTestServer({ hub: { maxSocketsPerUser: 2 } });
-		const token = server.makeToken(server.createUser());
+		server = await startRealtimeTestServer({ engine, hub: { maxSocketsPerUser: 2 } });
+		const token = await server.makeToken(await server.createUser());
 		const [a, b] = [open(server.url, token), open(server.url, token)];
 		await Promise.all([a.next('welcome'), b.next('welcome')]);
 		const third = open(server.url, token);
@@ -34,9 +38,10 @@ describe('connection limits and heartbeat', () => {
 
 	it('closes connections over the per-address rate with 4429', async () => {
 		server = await startRealtimeTestServer({
+			engine,
 			hub: { connectionRate: { burst: 3, perSecond: 0.001 } }
 		});
-		const token = server.makeToken(server.createUser());
+		const token = await server.makeToken(await server.createUser());
 		for (let i = 0; i < 3; i++) expect((await open(server.url, token).next()).type).toBe('welcome');
 		const refused = open(server.url, token);
 		await refused.opened;
@@ -44,8 +49,8 @@ describe('connection limits and heartbeat', () => {
 	});
 
 	it('pings every heartbeatInterval and cuts a socket that does not answer', async () => {
-		server = await startRealtimeTestServer({ hub: { heartbeatInterval: 50 } });
-		const token = server.makeToken(server.createUser());
+		server = await startRealtimeTestServer({ engine, hub: { heartbeatInterval: 50 } });
+		const token = await server.makeToken(await server.createUser());
 		const silent = new TestClient(server.url, { token, autoPong: false });
 		clients.push(silent);
 		const { client: healthy } = await connectReady(server.url, { token });
@@ -61,24 +66,24 @@ describe('connection limits and heartbeat', () => {
 	});
 
 	it('starts live delivery for a client that never resumes after two heartbeats', async () => {
-		server = await startRealtimeTestServer({ hub: { heartbeatInterval: 50 } });
-		const userId = server.createUser();
-		const client = open(server.url, server.makeToken(userId));
+		server = await startRealtimeTestServer({ engine, hub: { heartbeatInterval: 50 } });
+		const userId = await server.createUser();
+		const client = open(server.url, await server.makeToken(userId));
 		await client.next('welcome');
-		const event = server.hub.emit(userId, 'notification:new', { n: 1 });
+		const event = await server.emit(userId, 'notification:new', { n: 1 });
 		expect(await client.next()).toEqual(event);
 	});
 
 	it('closes a socket whose session expires while it is open with 4401', async () => {
-		server = await startRealtimeTestServer({ hub: { heartbeatInterval: 50 } });
-		const client = open(server.url, server.makeToken(server.createUser(), 150));
+		server = await startRealtimeTestServer({ engine, hub: { heartbeatInterval: 50 } });
+		const client = open(server.url, await server.makeToken(await server.createUser(), 150));
 		await client.next('welcome');
 		expect((await client.waitClosed()).code).toBe(4401);
 	});
 
 	it('close() closes every socket with 1001 and refuses new upgrades', async () => {
-		server = await startRealtimeTestServer();
-		const token = server.makeToken(server.createUser());
+		server = await startRealtimeTestServer({ engine });
+		const token = await server.makeToken(await server.createUser());
 		const { client } = await connectReady(server.url, { token });
 		clients.push(client);
 		const closing = server.hub.close();

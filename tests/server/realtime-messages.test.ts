@@ -1,21 +1,26 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startRealtimeTestServer, type RealtimeTestServer } from '../support/server-harness';
+import {
+	ENGINES,
+	startRealtimeTestServer,
+	type RealtimeTestServer
+} from '../support/server-harness';
 import { TestClient, connectReady } from '../support/server-client';
 
 /** Messages a socket may send at once; the refill is too slow to matter during a test. */
 const BURST = 20;
 
-describe('client messages and bad frames', () => {
+describe.each(ENGINES)('client messages and bad frames (%s)', (engine) => {
 	let server: RealtimeTestServer;
 	let userId: number;
 	let client: TestClient;
 
 	beforeEach(async () => {
 		server = await startRealtimeTestServer({
+			engine,
 			hub: { maxPayload: 1024, messageRate: { burst: BURST, perSecond: 0.001, closeAfter: 5 } }
 		});
-		userId = server.createUser('alex');
-		({ client } = await connectReady(server.url, { token: server.makeToken(userId) }));
+		userId = await server.createUser('alex');
+		({ client } = await connectReady(server.url, { token: await server.makeToken(userId) }));
 	});
 	afterEach(async () => {
 		client.close();
@@ -33,13 +38,15 @@ describe('client messages and bad frames', () => {
 		expect(applied).toEqual([{ from: userId, data: { id: 'n-7' } }]);
 	});
 
-	it('remembers applied ids across reconnects and hub restarts (stored in SQLite)', async () => {
+	it('remembers applied ids across reconnects and hub restarts (stored in the database)', async () => {
 		let applied = 0;
 		server.hub.onMessage('note', () => void applied++);
 		client.send({ type: 'note', id: 'once', data: null });
 		await client.next('ack');
 		client.close();
-		const { client: again } = await connectReady(server.url, { token: server.makeToken(userId) });
+		const { client: again } = await connectReady(server.url, {
+			token: await server.makeToken(userId)
+		});
 		again.send({ type: 'note', id: 'once', data: null });
 		expect(await again.next()).toEqual({ type: 'ack', data: { id: 'once' } });
 		expect(applied).toBe(1);
@@ -106,7 +113,9 @@ describe('client messages and bad frames', () => {
 	it('closes a socket that sends an oversize frame with 1009; the hub keeps serving', async () => {
 		client.send({ type: 'ping', pad: 'x'.repeat(2048) });
 		expect((await client.waitClosed()).code).toBe(1009);
-		const { client: next } = await connectReady(server.url, { token: server.makeToken(userId) });
+		const { client: next } = await connectReady(server.url, {
+			token: await server.makeToken(userId)
+		});
 		next.send({ type: 'ping' });
 		expect(await next.next()).toEqual({ type: 'pong' });
 		next.close();

@@ -1,36 +1,38 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startRealtimeTestServer, type RealtimeTestServer } from '../support/server-harness';
+import {
+	ENGINES,
+	createTestStorage,
+	startRealtimeTestServer,
+	type RealtimeTestServer,
+	type TestStorage
+} from '../support/server-harness';
 import { TestClient, connectReady, type Frame } from '../support/server-client';
 
 const RETAINED = 100;
 
-describe('event log and resume', () => {
-	let dir: string;
+describe.each(ENGINES)('event log and resume (%s)', (engine) => {
+	let storage: TestStorage;
 	let server: RealtimeTestServer;
 	let userId: number;
 	let token: string;
 
 	beforeEach(async () => {
-		dir = mkdtempSync(join(tmpdir(), 'cc-replay-'));
-		server = await startRealtimeTestServer({
-			dbPath: join(dir, 'app.db'),
-			hub: { retainedEvents: RETAINED }
-		});
-		userId = server.createUser('alex');
-		token = server.makeToken(userId);
+		storage = await createTestStorage(engine);
+		server = await startRealtimeTestServer({ storage, retainedEvents: RETAINED });
+		userId = await server.createUser('alex');
+		token = await server.makeToken(userId);
 	});
 	afterEach(async () => {
 		await server.close();
-		rmSync(dir, { recursive: true, force: true });
+		await storage.remove();
 	});
 
-	function emit(count: number): Frame[] {
-		return Array.from({ length: count }, (_, i) =>
-			server.hub.emit(userId, 'notification:new', { n: i })
-		) as Frame[];
+	async function emit(count: number): Promise<Frame[]> {
+		const frames: Frame[] = [];
+		for (let i = 0; i < count; i++) {
+			frames.push((await server.emit(userId, 'notification:new', { n: i })) as Frame);
+		}
+		return frames;
 	}
 
 	/** Resume from `lastSeq` and collect frames up to a live marker event sent afterwards. */
@@ -39,7 +41,7 @@ describe('event log and resume', () => {
 		// The marker is sent after the resume is handled (the ack of a ping proves that).
 		client.send({ type: 'ping' });
 		await client.next('pong');
-		const marker = server.hub.emit(userId, 'marker', {});
+		const marker = await server.emit(userId, 'marker', {});
 		const frames: Frame[] = [];
 		for (;;) {
 			const frame = await client.next();
@@ -48,21 +50,21 @@ describe('event log and resume', () => {
 		}
 	}
 
-	it('stores events with consecutive seqs before sending', () => {
-		const frames = emit(3);
+	it('stores events with consecutive seqs before sending', async () => {
+		const frames = await emit(3);
 		expect(frames.map((f) => f.seq)).toEqual([1, 2, 3]);
-		expect(server.hub.lastSeq(userId)).toBe(3);
+		expect(await server.store.latestSeq(server.db, userId)).toBe(3);
 	});
 
 	it('replays exactly the 50 missed events, in order, once', async () => {
 		const { client: first } = await connectReady(server.url, { token });
-		const before = emit(5);
+		const before = await emit(5);
 		const seen = await first.take(5);
 		expect(seen.map((f) => f.seq)).toEqual(before.map((f) => f.seq));
 		first.close();
 		await first.waitClosed();
 
-		const missed = emit(50);
+		const missed = await emit(50);
 		const client = new TestClient(server.url, { token });
 		expect((await client.next('welcome')).data).toEqual({ heartbeatInterval: 30_000, lastSeq: 55 });
 		const replayed = await resumeAndCollect(client, 5);
@@ -72,7 +74,7 @@ describe('event log and resume', () => {
 	});
 
 	it('answers resync when lastSeq is older than the retained window', async () => {
-		emit(RETAINED + 20); // seqs 21..120 retained
+		await emit(RETAINED + 20); // seqs 21..120 retained
 		const client = new TestClient(server.url, { token });
 		await client.next('welcome');
 		client.send({ type: 'resume', data: { lastSeq: 19 } });
@@ -84,7 +86,7 @@ describe('event log and resume', () => {
 	});
 
 	it('answers resync when the client claims more than the log has', async () => {
-		emit(3);
+		await emit(3);
 		const client = new TestClient(server.url, { token });
 		await client.next('welcome');
 		client.send({ type: 'resume', data: { lastSeq: 10 } });
@@ -92,29 +94,31 @@ describe('event log and resume', () => {
 		client.close();
 	});
 
-	it('keeps only the retained window in the database', () => {
-		emit(RETAINED + 5);
-		const { count, oldest } = server.db
-			.prepare('SELECT COUNT(*) AS count, MIN(seq) AS oldest FROM event_log WHERE user_id = ?')
-			.get(userId) as { count: number; oldest: number };
-		expect({ count, oldest }).toEqual({ count: RETAINED, oldest: 6 });
+	it('keeps only the retained window in the database', async () => {
+		await emit(RETAINED + 5);
+		const { count, oldest } = await server.db
+			.selectFrom('event_log')
+			.select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min('seq').as('oldest')])
+			.where('user_id', '=', userId)
+			.executeTakeFirstOrThrow();
+		expect({ count: Number(count), oldest: Number(oldest) }).toEqual({
+			count: RETAINED,
+			oldest: 6
+		});
 	});
 
 	it('replays and resyncs the same after a restart on the same database file', async () => {
-		const missed = emit(50);
+		const missed = await emit(50);
 		await server.close();
-		server = await startRealtimeTestServer({
-			dbPath: join(dir, 'app.db'),
-			hub: { retainedEvents: 30 }
-		});
-		token = server.makeToken(userId);
+		server = await startRealtimeTestServer({ storage, retainedEvents: 30 });
+		token = await server.makeToken(userId);
 
 		const client = new TestClient(server.url, { token });
 		expect((await client.next('welcome')).data).toMatchObject({ lastSeq: 50 });
 		expect(await resumeAndCollect(client, 0)).toEqual(missed); // 50 events survived the restart
 		client.close();
 
-		emit(1); // seq 52 after the marker (51); the new window of 30 now starts at 23
+		await emit(1); // seq 52 after the marker (51); the new window of 30 now starts at 23
 		const late = new TestClient(server.url, { token });
 		await late.next('welcome');
 		late.send({ type: 'resume', data: { lastSeq: 21 } });
@@ -126,10 +130,10 @@ describe('event log and resume', () => {
 	});
 
 	it('does not send live events before the resume, so they cannot overtake the replay', async () => {
-		emit(3);
+		await emit(3);
 		const client = new TestClient(server.url, { token });
 		await client.next('welcome');
-		emit(2); // while the client has not resumed yet
+		await emit(2); // while the client has not resumed yet
 		client.send({ type: 'resume', data: { lastSeq: 1 } });
 		const frames = await client.take(4);
 		expect(frames.map((f) => f.seq)).toEqual([2, 3, 4, 5]);

@@ -5,21 +5,25 @@
  * with two sockets here. Other sessions, other groups and sockets without a group are untouched.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRealtimeTestServer, type RealtimeTestServer } from '../support/server-harness';
+import {
+	ENGINES,
+	startRealtimeTestServer,
+	type RealtimeTestServer
+} from '../support/server-harness';
 import { connectReady } from '../support/server-client';
 
-describe('tab groups', () => {
+describe.each(ENGINES)('tab groups (%s)', (engine) => {
 	let server: RealtimeTestServer;
 	let alex: number;
 	beforeAll(async () => {
-		server = await startRealtimeTestServer();
-		alex = server.createUser('alex');
+		server = await startRealtimeTestServer({ engine });
+		alex = await server.createUser('alex');
 	});
 	afterAll(() => server.close());
 
 	it("replaces the group's older socket of the same session, and only that one", async () => {
-		const session = server.makeToken(alex);
-		const other = server.makeToken(alex);
+		const session = await server.makeToken(alex);
+		const other = await server.makeToken(alex);
 		const grouped = `${server.url}?tab-group=g1`;
 		const { client: oldLeader } = await connectReady(grouped, { token: session });
 		const { client: plain } = await connectReady(server.url, { token: session });
@@ -34,7 +38,7 @@ describe('tab groups', () => {
 		// Counted out before the new one was counted in: the hub never held both.
 		expect(server.hub.stats()).toMatchObject({ sockets: 4, peakUserSockets: 4 });
 
-		const event = server.hub.emit(alex, 'notification:new', { n: 1 });
+		const event = await server.emit(alex, 'notification:new', { n: 1 });
 		for (const client of [newLeader, plain, otherSession, otherGroup]) {
 			expect(await client.next()).toEqual(event);
 		}

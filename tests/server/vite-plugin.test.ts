@@ -10,46 +10,25 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
 import WebSocket from 'ws';
-import { createSession } from '../../src/lib/server/auth';
-import { closeDb, openDatabase } from '../../src/lib/server/db';
-import { HUB_KEY } from '../../src/lib/server/realtime/global';
+import { postAction, userWithSession } from '../support/chaos-auth';
 import { TestClient } from '../support/server-client';
 
 let dir: string;
 let token: string;
 
-beforeAll(() => {
+beforeAll(async () => {
 	dir = mkdtempSync(join(tmpdir(), 'cc-vite-'));
 	const dbPath = join(dir, 'app.db');
 	vi.stubEnv('DATABASE_PATH', dbPath);
+	vi.stubEnv('DATABASE_URL', '');
 	vi.stubEnv('SESSION_SECRET', '');
-	const db = openDatabase(dbPath);
-	const userId = Number(
-		db
-			.prepare(
-				"INSERT INTO users (email, name, password_hash, created_at) VALUES ('vite@test.invalid', 'Vite', 'unused', '2026-01-01T00:00:00.000Z')"
-			)
-			.run().lastInsertRowid
-	);
-	token = createSession(db, userId).token;
-	db.close();
+	({ token } = await userWithSession({ engine: 'sqlite', path: dbPath }, 'vite@test.invalid'));
 });
 
 afterAll(() => {
 	vi.unstubAllEnvs();
 	rmSync(dir, { recursive: true, force: true });
 });
-
-/**
- * Close the hub and database a server created on this process's globalThis, so the next server
- * has to create its own (in preview, the built app's init hook does).
- */
-async function resetProcessSingletons(): Promise<void> {
-	const registry = globalThis as { [HUB_KEY]?: { close(): Promise<void> } };
-	await registry[HUB_KEY]?.close();
-	delete registry[HUB_KEY];
-	closeDb();
-}
 
 function originOf(server: { httpServer: unknown }): string {
 	const { port } = (server.httpServer as { address(): AddressInfo }).address();
@@ -59,6 +38,28 @@ function originOf(server: { httpServer: unknown }): string {
 async function expectWelcome(origin: string): Promise<void> {
 	const client = new TestClient(`${origin.replace('http', 'ws')}/ws`, { token, origin });
 	expect((await client.next('welcome')).type).toBe('welcome');
+	client.close();
+}
+
+/**
+ * An event caused by a form action (the app's store, in SvelteKit's module graph) reaches the
+ * socket the plugin serves: both use the one app instance of the process.
+ */
+async function expectLiveEvent(origin: string): Promise<void> {
+	const client = new TestClient(`${origin.replace('http', 'ws')}/ws`, { token, origin });
+	const welcome = await client.next('welcome');
+	const lastSeq = (welcome.data as { lastSeq: number }).lastSeq;
+	client.send({ type: 'resume', data: { lastSeq } });
+	client.send({ type: 'ping' });
+	await client.next('pong');
+	const action = await postAction(
+		origin,
+		'/simulate?/notification',
+		{ category: 'system' },
+		{ cookie: `session=${token}` }
+	);
+	expect(action.status).toBe(200);
+	expect(await client.next('notification:new', 15_000)).toMatchObject({ seq: lastSeq + 1 });
 	client.close();
 }
 
@@ -73,12 +74,15 @@ describe('vite dev', () => {
 		await server.listen();
 	});
 	afterAll(async () => {
-		await server.close();
-		await resetProcessSingletons();
+		await server.close(); // the plugin closes the app (hub and database) with it
 	});
 
 	it('serves /ws on the dev server with the session cookie', async () => {
 		await expectWelcome(originOf(server));
+	});
+
+	it("delivers the app's events to the sockets it serves (one app per process)", async () => {
+		await expectLiveEvent(originOf(server));
 	});
 
 	it('leaves the HMR socket working', async () => {
@@ -101,11 +105,14 @@ describe('vite preview', () => {
 		server = await preview({ logLevel: 'silent', preview: { host: '127.0.0.1', port: 0 } });
 	});
 	afterAll(async () => {
-		await server.close();
-		await resetProcessSingletons();
+		await server.close(); // the plugin closes the app (hub and database) with it
 	});
 
 	it('serves /ws on the preview server', async () => {
 		await expectWelcome(originOf(server));
+	});
+
+	it("delivers the app's events to the sockets it serves (one app per process)", async () => {
+		await expectLiveEvent(originOf(server));
 	});
 });

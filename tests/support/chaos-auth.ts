@@ -1,11 +1,11 @@
 /**
  * Accounts, logins and form actions against a running server, the way a browser does them: a
  * POST /login form with the site's own Origin, the `session` cookie it sets, and SvelteKit form
- * actions called with that cookie. Extra users are written straight into the server's SQLite
- * file (the server has no sign-up page), with a password hash made by the app's own auth module.
+ * actions called with that cookie. Extra users are written straight into the server's database
+ * (the server has no sign-up page), with a password hash made by the app's own auth module.
  */
-import Database from 'better-sqlite3';
-import { hashPassword } from '../../src/lib/server/auth';
+import { createSession, hashPassword } from '../../src/lib/server/auth';
+import { openDatabase, type DatabaseConfig } from '../../src/lib/server/db';
 
 /** The password of the seeded demo accounts, and of every account made here. */
 export const PASSWORD = 'password123';
@@ -65,32 +65,59 @@ export async function sessionCookie(origin: string, email: string): Promise<stri
 }
 
 /**
- * Add `count` users (`<prefix>-<n>@example.com`, password {@link PASSWORD}) to the database
- * file of a running server and return their ids and emails. Skills make them match the jobs the
- * simulate page posts.
+ * Add `count` users (`<prefix>-<n>@example.com`, password {@link PASSWORD}) to the database of a
+ * running server (a SQLite file's path, or any database config) and return their ids and emails.
+ * Skills make them match the jobs the simulate page posts.
  */
-export function addUsers(
-	databasePath: string,
+export async function addUsers(
+	database: string | DatabaseConfig,
 	count: number,
 	prefix = 'chaos'
-): { id: number; email: string }[] {
-	const db = new Database(databasePath);
+): Promise<{ id: number; email: string }[]> {
+	const config: DatabaseConfig =
+		typeof database === 'string' ? { engine: 'sqlite', path: database } : database;
+	const { db, close } = await openDatabase(config);
 	try {
-		db.pragma('busy_timeout = 5000');
-		const hash = hashPassword(PASSWORD);
-		const insert = db.prepare(
-			`INSERT INTO users (email, name, password_hash, skills, created_at) VALUES (?, ?, ?, ?, ?)`
-		);
+		const password_hash = hashPassword(PASSWORD);
 		const skills = JSON.stringify(['typescript', 'svelte', 'node', 'websockets', 'sql']);
-		return db.transaction(() =>
-			Array.from({ length: count }, (_, n) => {
-				const email = `${prefix}-${n}@example.com`;
-				const info = insert.run(email, `${prefix} ${n}`, hash, skills, new Date().toISOString());
-				return { id: Number(info.lastInsertRowid), email };
-			})
-		)();
+		const created_at = new Date().toISOString();
+		const rows = await db
+			.insertInto('users')
+			.values(
+				Array.from({ length: count }, (_, n) => ({
+					email: `${prefix}-${n}@example.com`,
+					name: `${prefix} ${n}`,
+					password_hash,
+					skills,
+					created_at
+				}))
+			)
+			.returning(['id', 'email'])
+			.execute();
+		return rows;
 	} finally {
-		db.close();
+		await close();
+	}
+}
+
+/**
+ * A user written straight into a database that no server has open yet, with a session token for
+ * it (signed with the stored secret, or SESSION_SECRET when the environment sets it).
+ */
+export async function userWithSession(
+	config: DatabaseConfig,
+	email: string
+): Promise<{ id: number; token: string }> {
+	const { db, close } = await openDatabase(config);
+	try {
+		const { id } = await db
+			.insertInto('users')
+			.values({ email, name: email, password_hash: 'unused', created_at: new Date().toISOString() })
+			.returning('id')
+			.executeTakeFirstOrThrow();
+		return { id, token: (await createSession(db, id)).token };
+	} finally {
+		await close();
 	}
 }
 

@@ -79,8 +79,8 @@ beforeEach(async () => {
 	server = await startRealtimeTestServer();
 	locks = new FakeLockManager();
 	tabs = [];
-	userId = server.createUser('alex');
-	token = server.makeToken(userId);
+	userId = await server.createUser('alex');
+	token = await server.makeToken(userId);
 	key = `alex-session-${++groups}`;
 	server.hub.onMessage('note', () => void (applied += 1));
 	applied = 0;
@@ -162,8 +162,8 @@ async function until(check: () => boolean, what: string): Promise<void> {
 const roles = (list: Tab[]) => list.map((tab) => tab.client.getRole());
 const leader = (list: Tab[]) => list.find((tab) => tab.client.getRole() === 'leader')!;
 const allConnected = (list: Tab[]) => list.every((tab) => tab.client.isConnected());
-const emit = (n: number) => {
-	for (let i = 0; i < n; i++) server.hub.emit(userId, 'notification:new', notification(i));
+const emit = async (n: number) => {
+	for (let i = 0; i < n; i++) await server.emit(userId, 'notification:new', notification(i));
 };
 function notification(i: number) {
 	return {
@@ -187,7 +187,7 @@ describe('tabs of one session', () => {
 	it('share one socket; every tab gets every event once; one leader, the rest follow', async () => {
 		const group = await openGroup(4);
 		expect(roles(group).sort()).toEqual(['follower', 'follower', 'follower', 'leader']);
-		emit(20);
+		await emit(20);
 		await until(() => group.every((tab) => tab.seqs.length === 20), 'every tab has 20 events');
 		for (const tab of group) expect(tab.seqs).toEqual(seqsUpTo(20));
 		expect(server.hub.stats()).toMatchObject({ sockets: 1, peakUserSockets: 1 });
@@ -213,7 +213,7 @@ describe('tabs of one session', () => {
 
 	it('fails over when the leader stops: the next tab connects and nothing is lost or doubled', async () => {
 		const group = await openGroup(4);
-		emit(5);
+		await emit(5);
 		await until(() => group.every((tab) => tab.seqs.length === 5), '5 events');
 		const old = leader(group);
 		const rest = group.filter((tab) => tab !== old);
@@ -221,9 +221,9 @@ describe('tabs of one session', () => {
 		const follower = rest[0];
 		old.client.stop();
 		follower.client.send('note', { during: 'failover' });
-		emit(5);
+		await emit(5);
 		await until(() => roles(rest).includes('leader'), 'a new leader');
-		emit(5);
+		await emit(5);
 		await until(() => rest.every((tab) => tab.seqs.length === 15), '15 events');
 		for (const tab of rest) expect(tab.seqs).toEqual(seqsUpTo(15));
 		await until(() => follower.client.getStatusDetail().queueLength === 0, 'acked');
@@ -234,7 +234,7 @@ describe('tabs of one session', () => {
 	it("fails over when the leader crashes, and the server cuts the dead leader's socket at once", async () => {
 		// A crashed page never reconnects; here its client lives on, so it must wait long enough.
 		const group = await openGroup(3, 10_000);
-		emit(3);
+		await emit(3);
 		await until(() => group.every((tab) => tab.seqs.length === 3), '3 events');
 		const old = leader(group);
 		const rest = group.filter((tab) => tab !== old);
@@ -245,7 +245,7 @@ describe('tabs of one session', () => {
 		await until(() => allConnected(rest), 'the new leader connected');
 		expect(server.hub.stats()).toMatchObject({ sockets: 1, peakUserSockets: 1 });
 		old.client.stop();
-		emit(3);
+		await emit(3);
 		await until(() => rest.every((tab) => tab.seqs.length === 6), '6 events');
 		for (const tab of rest) expect(tab.seqs).toEqual(seqsUpTo(6));
 	});
@@ -260,7 +260,7 @@ describe('tabs of one session', () => {
 			() => other.client.getRole() === 'leader' && other.client.isConnected(),
 			'taken over'
 		);
-		emit(2);
+		await emit(2);
 		await until(() => other.seqs.length === 2, 'events at the new leader');
 		old.client.actor.send({ type: 'PAGE.SHOW' });
 		await until(() => old.client.getRole() === 'follower', 'rejoined');
@@ -272,13 +272,13 @@ describe('tabs of one session', () => {
 
 	it('a tab that joins behind the leader is caught up, or told to resync when it lacks too much', async () => {
 		const group = await openGroup(1);
-		emit(3);
+		await emit(3);
 		await until(() => group[0].seqs.length === 3, '3 events');
 		const late = openTab('late', { lastSeq: 1 });
 		await until(() => late.seqs.length === 2, 'caught up');
 		expect(late.seqs).toEqual([2, 3]);
 		expect(late.resyncs).toEqual([]);
-		emit(300);
+		await emit(300);
 		await until(() => late.seqs.length === 302, 'live');
 		const behind = openTab('behind', { lastSeq: 1 });
 		await until(() => behind.resyncs.length === 1, 'resync');
@@ -290,15 +290,15 @@ describe('tabs of one session', () => {
 		const group = await openGroup(3);
 		const lead = leader(group);
 		const followers = group.filter((tab) => tab !== lead);
-		emit(1);
+		await emit(1);
 		await until(() => group.every((tab) => tab.seqs.length === 1), 'event 1');
 		followers[1].document.show(true);
 		await until(() => followers[1].client.hasAttention(), 'the visible tab has it');
-		emit(1);
+		await emit(1);
 		await until(() => group.every((tab) => tab.seqs.length === 2), 'event 2');
 		followers[1].document.show(false);
 		await until(() => lead.client.hasAttention(), 'back to the leader');
-		emit(1);
+		await emit(1);
 		await until(() => group.every((tab) => tab.seqs.length === 3), 'event 3');
 		expect(lead.alerts).toEqual([1, 3]);
 		expect(followers[1].alerts).toEqual([2]);
@@ -315,24 +315,28 @@ describe('tabs that must not share', () => {
 	});
 
 	it('another session or user has a group of its own and never sees these events', async () => {
-		const sam = server.createUser('sam');
-		const samTab = openTab('sam', { sharingKey: 'sam-session', cookie: server.makeToken(sam) });
+		const sam = await server.createUser('sam');
+		const samTab = openTab('sam', {
+			sharingKey: 'sam-session',
+			cookie: await server.makeToken(sam)
+		});
 		const alexTab = openTab('alex');
 		await until(() => allConnected([samTab, alexTab]), 'connected');
 		expect(roles([samTab, alexTab])).toEqual(['leader', 'leader']);
 		expect(server.hub.stats()).toMatchObject({ sockets: 2, users: 2, peakUserSockets: 1 });
-		emit(2);
-		server.hub.emit(sam, 'notification:new', notification(9));
+		await emit(2);
+		await server.emit(sam, 'notification:new', notification(9));
 		await until(() => alexTab.seqs.length === 2 && samTab.seqs.length === 1, 'events');
 		expect(samTab.seqs).toEqual([1]);
 	});
 
 	it('signing out (the session closed with 4401) takes every tab of it off the connection', async () => {
 		const group = await openGroup(3);
-		const session = server.db
-			.prepare<[number], string>('SELECT id FROM sessions WHERE user_id = ?')
-			.pluck()
-			.get(userId) as string;
+		const { id: session } = await server.db
+			.selectFrom('sessions')
+			.select('id')
+			.where('user_id', '=', userId)
+			.executeTakeFirstOrThrow();
 		server.hub.endSession(session);
 		await until(
 			() => group.every((tab) => tab.client.getStatusDetail().reason === 'unauthorized'),

@@ -5,9 +5,10 @@
  * HMAC-SHA256 signature, so a forged token is refused before the database is asked.
  */
 import { createHmac, randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { Cookies } from '@sveltejs/kit';
-import type Database from 'better-sqlite3';
-import { getDb } from './db';
+import type { Queryable } from './db';
+import type { HubSession } from './realtime/store';
 
 /** Name of the session cookie. */
 export const SESSION_COOKIE = 'session';
@@ -35,8 +36,8 @@ const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{32}$/;
 const MIN_SECRET_LENGTH = 32;
 
 /**
- * Hash a password for storage: `scrypt$N$r$p$salt$hash` (base64url parts). Synchronous because
- * the seed runs inside a transaction; request handlers verify with the async verifyPassword.
+ * Hash a password for storage: `scrypt$N$r$p$salt$hash` (base64url parts). Synchronous (the seed
+ * and tests make a handful); request handlers verify with the async verifyPassword.
  */
 export function hashPassword(password: string): string {
 	if (typeof password !== 'string' || password === '') {
@@ -79,134 +80,169 @@ let decoyHash: string | undefined;
  * exists.
  */
 export async function authenticate(
-	db: Database.Database,
+	db: Queryable,
 	email: string,
 	password: string
 ): Promise<SessionUser | null> {
-	const row = db
-		.prepare<[string], SessionUser & { password_hash: string }>(
-			'SELECT id, email, name, password_hash FROM users WHERE email = ?'
-		)
-		.get(email.trim().toLowerCase());
+	const row = await db
+		.selectFrom('users')
+		.select(['id', 'email', 'name', 'password_hash'])
+		.where('email', '=', email.trim().toLowerCase())
+		.executeTakeFirst();
 	decoyHash ??= hashPassword(randomBytes(16).toString('hex'));
 	const valid = await verifyPassword(password, row?.password_hash ?? decoyHash);
 	return row && valid ? { id: row.id, email: row.email, name: row.name } : null;
 }
 
-const secrets = new WeakMap<Database.Database, Buffer>();
+const secrets = new WeakMap<object, Promise<Buffer>>();
 
 /**
  * The signing key: SESSION_SECRET, or a random key created once and kept in the database's
- * settings table, so sessions survive restarts and every process on the same file agrees.
+ * settings table, so sessions survive restarts and every node on the same database agrees.
  */
-function sessionSecret(db: Database.Database): Buffer {
-	const cached = secrets.get(db);
-	if (cached) return cached;
+function sessionSecret(db: Queryable): Promise<Buffer> {
+	let secret = secrets.get(db);
+	if (!secret) {
+		secret = loadSessionSecret(db);
+		secrets.set(db, secret);
+		secret.catch(() => secrets.delete(db));
+	}
+	return secret;
+}
+
+async function loadSessionSecret(db: Queryable): Promise<Buffer> {
 	const configured = process.env.SESSION_SECRET || undefined;
 	if (configured !== undefined && configured.length < MIN_SECRET_LENGTH) {
 		throw new TypeError(`SESSION_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
 	}
-	let secret = configured;
-	if (!secret) {
-		db.prepare("INSERT OR IGNORE INTO settings (key, value) VALUES ('session_secret', ?)").run(
-			randomBytes(32).toString('base64url')
-		);
-		secret = db
-			.prepare<[], string>("SELECT value FROM settings WHERE key = 'session_secret'")
-			.pluck()
-			.get() as string;
-	}
-	const key = Buffer.from(secret);
-	secrets.set(db, key);
-	return key;
+	if (configured) return Buffer.from(configured);
+	await db
+		.insertInto('settings')
+		.values({ key: 'session_secret', value: randomBytes(32).toString('base64url') })
+		.onConflict((conflict) => conflict.column('key').doNothing())
+		.execute();
+	const row = await db
+		.selectFrom('settings')
+		.select('value')
+		.where('key', '=', 'session_secret')
+		.executeTakeFirstOrThrow();
+	return Buffer.from(row.value);
 }
 
-function sign(db: Database.Database, sessionId: string): string {
-	return createHmac('sha256', sessionSecret(db)).update(sessionId).digest('base64url');
+async function sign(db: Queryable, sessionId: string): Promise<string> {
+	return createHmac('sha256', await sessionSecret(db))
+		.update(sessionId)
+		.digest('base64url');
 }
 
 /**
  * Create a session for a user and return its token. Expired sessions are purged on the way.
  * @param ttlMs lifetime from now; a negative value makes an already expired session (tests)
  */
-export function createSession(
-	db: Database.Database,
+export async function createSession(
+	db: Queryable,
 	userId: number,
 	ttlMs: number = SESSION_TTL_MS
-): { token: string; expiresAt: number } {
+): Promise<{ token: string; expiresAt: number }> {
 	if (!Number.isSafeInteger(userId))
 		throw new TypeError('createSession: userId must be an integer');
 	if (!Number.isFinite(ttlMs)) throw new TypeError('createSession: ttlMs must be a finite number');
 	const now = Date.now();
 	const id = randomBytes(SESSION_ID_BYTES).toString('base64url');
 	const expiresAt = now + ttlMs;
-	db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now);
-	db.prepare('INSERT INTO sessions (id, user_id, expires_at, created_at) VALUES (?, ?, ?, ?)').run(
-		id,
-		userId,
-		expiresAt,
-		new Date(now).toISOString()
-	);
-	return { token: `${id}.${sign(db, id)}`, expiresAt };
+	await db.deleteFrom('sessions').where('expires_at', '<=', now).execute();
+	await db
+		.insertInto('sessions')
+		.values({ id, user_id: userId, expires_at: expiresAt, created_at: new Date(now).toISOString() })
+		.execute();
+	return { token: `${id}.${await sign(db, id)}`, expiresAt };
 }
 
 /** The session id a token names, if its signature is valid. */
-function verifiedSessionId(db: Database.Database, token: string): string | null {
+async function verifiedSessionId(db: Queryable, token: string): Promise<string | null> {
 	const dot = token.indexOf('.');
 	const id = token.slice(0, dot);
 	if (dot < 0 || !SESSION_ID_PATTERN.test(id)) return null;
 	const given = Buffer.from(token.slice(dot + 1));
-	const expected = Buffer.from(sign(db, id));
+	const expected = Buffer.from(await sign(db, id));
 	return given.length === expected.length && timingSafeEqual(given, expected) ? id : null;
 }
 
-type SessionRow = SessionUser & { expires_at: number };
-const lookups = new WeakMap<Database.Database, Database.Statement<[string, number], SessionRow>>();
-
-/** The prepared session query, once per database: it runs on every request and every upgrade. */
-function sessionLookup(db: Database.Database): Database.Statement<[string, number], SessionRow> {
-	let statement = lookups.get(db);
-	if (!statement) {
-		statement = db.prepare<[string, number], SessionRow>(
-			`SELECT users.id, users.email, users.name, sessions.expires_at
-			 FROM sessions JOIN users ON users.id = sessions.user_id
-			 WHERE sessions.id = ? AND sessions.expires_at > ?`
-		);
-		lookups.set(db, statement);
-	}
-	return statement;
-}
-
 /** The live session a token names, or null when it is malformed, forged, expired or ended. */
-export function sessionFromToken(db: Database.Database, token: string | undefined): Session | null {
+export async function sessionFromToken(
+	db: Queryable,
+	token: string | undefined
+): Promise<Session | null> {
 	if (!token) return null;
-	const id = verifiedSessionId(db, token);
+	const id = await verifiedSessionId(db, token);
 	if (!id) return null;
-	const row = sessionLookup(db).get(id, Date.now());
+	const row = await db
+		.selectFrom('sessions')
+		.innerJoin('users', 'users.id', 'sessions.user_id')
+		.select(['users.id', 'users.email', 'users.name', 'sessions.expires_at'])
+		.where('sessions.id', '=', id)
+		.where('sessions.expires_at', '>', Date.now())
+		.executeTakeFirst();
 	return row
-		? { id, user: { id: row.id, email: row.email, name: row.name }, expiresAt: row.expires_at }
+		? {
+				id,
+				user: { id: row.id, email: row.email, name: row.name },
+				expiresAt: Number(row.expires_at)
+			}
 		: null;
 }
 
 /** The user a token belongs to, or null. */
-export function userFromToken(
-	db: Database.Database,
+export async function userFromToken(
+	db: Queryable,
 	token: string | undefined
-): SessionUser | null {
-	return sessionFromToken(db, token)?.user ?? null;
+): Promise<SessionUser | null> {
+	return (await sessionFromToken(db, token))?.user ?? null;
+}
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/** The session token of an upgrade: `Authorization: Bearer <token>` first, else the cookie. */
+export function readToken(req: IncomingMessage): string | undefined {
+	const bearer = BEARER.exec(req.headers.authorization ?? '');
+	if (bearer) return bearer[1];
+	for (const pair of (req.headers.cookie ?? '').split(';')) {
+		const eq = pair.indexOf('=');
+		if (eq > 0 && pair.slice(0, eq).trim() === SESSION_COOKIE) {
+			const value = pair.slice(eq + 1).trim();
+			try {
+				return decodeURIComponent(value);
+			} catch {
+				return value;
+			}
+		}
+	}
+	return undefined;
+}
+
+/** The hub's `authenticate`: the session an upgrade request's token names, on any node. */
+export function socketAuthenticator(
+	db: Queryable
+): (req: IncomingMessage) => Promise<HubSession | null> {
+	return async (req) => {
+		const session = await sessionFromToken(db, readToken(req));
+		return session
+			? { id: session.id, userId: session.user.id, expiresAt: session.expiresAt }
+			: null;
+	};
 }
 
 /**
  * Log a user in: create a session and set the `session` cookie (HttpOnly, SameSite=Lax, Path=/,
  * Secure when the request came over https).
  */
-export function startSession(
+export async function startSession(
+	db: Queryable,
 	cookies: Cookies,
 	userId: number,
-	url: URL,
-	db: Database.Database = getDb()
-): void {
-	const { token } = createSession(db, userId);
+	url: URL
+): Promise<void> {
+	const { token } = await createSession(db, userId);
 	cookies.set(SESSION_COOKIE, token, {
 		path: '/',
 		httpOnly: true,
@@ -220,10 +256,10 @@ export function startSession(
  * Log out: end the session the cookie names (its token stops working at once) and clear it.
  * Returns the ended session's id, so the caller can close the sockets it admitted.
  */
-export function endSession(cookies: Cookies, db: Database.Database = getDb()): string | null {
+export async function endSession(db: Queryable, cookies: Cookies): Promise<string | null> {
 	const token = cookies.get(SESSION_COOKIE);
-	const id = token ? verifiedSessionId(db, token) : null;
-	if (id) db.prepare('DELETE FROM sessions WHERE id = ?').run(id);
+	const id = token ? await verifiedSessionId(db, token) : null;
+	if (id) await db.deleteFrom('sessions').where('id', '=', id).execute();
 	cookies.delete(SESSION_COOKIE, { path: '/' });
 	return id;
 }

@@ -3,7 +3,7 @@
  * recommendations the scoring gives them, applications in several statuses and a few
  * notifications each. Nothing is sent: seeding writes rows only, so the event log starts empty.
  */
-import type Database from 'better-sqlite3';
+import { sql } from 'kysely';
 import type { ApplicationStatus } from '$lib/protocol';
 import { statusChangeNotification } from './domain/applications';
 import {
@@ -17,6 +17,7 @@ import {
 import { insertNotification, type NotificationInput } from './domain/notifications';
 import { normalizeSkills } from './domain/scoring';
 import { hashPassword } from './auth';
+import type { Db, Engine, Tx } from './db';
 
 /** The password of every demo account. */
 export const DEMO_PASSWORD = 'password123';
@@ -225,73 +226,81 @@ const DEMO_USERS: DemoUser[] = [
 	}
 ];
 
+/** Any number, the same on every node: the advisory lock that lets one node seed at a time. */
+const SEED_LOCK = 7_291_004;
+
 /**
- * Seed the demo data when the database has no users yet; returns whether it did. Runs in one
- * transaction, so a crash half-way leaves an empty database that is seeded on the next start.
+ * Seed the demo data when the database has no users yet; returns whether it did. An explicit
+ * start-up step (the app calls it after opening the database). Runs in one transaction, so a
+ * crash half-way leaves an empty database that is seeded on the next start; on PostgreSQL an
+ * advisory lock makes nodes that start together seed once.
  */
-export function seedDemoData(db: Database.Database): boolean {
+export async function seedDemoData(db: Db, engine: Engine): Promise<boolean> {
 	const now = Date.now();
 	const ago = (hours: number) => new Date(now - hours * 3_600_000).toISOString();
-	return db.transaction(() => {
-		const users = db.prepare<[], number>('SELECT COUNT(*) FROM users').pluck().get() as number;
-		if (users > 0) return false;
+	return db.transaction().execute(async (tx) => {
+		if (engine === 'postgres') await sql`select pg_advisory_xact_lock(${SEED_LOCK})`.execute(tx);
+		const existing = await tx.selectFrom('users').select('id').limit(1).executeTakeFirst();
+		if (existing) return false;
 		const jobs = new Map<string, JobRecord>();
 		for (const { daysAgo, ...input } of DEMO_JOBS) {
-			jobs.set(input.title, insertJob(db, input, ago(daysAgo * 24)));
+			jobs.set(input.title, await insertJob(tx, input, ago(daysAgo * 24)));
 		}
-		for (const user of DEMO_USERS) seedUser(db, user, jobs, ago);
+		for (const user of DEMO_USERS) await seedUser(tx, user, jobs, ago);
 		return true;
-	})();
+	});
 }
 
-function seedUser(
-	db: Database.Database,
+async function seedUser(
+	tx: Tx,
 	user: DemoUser,
 	jobs: Map<string, JobRecord>,
 	ago: (hours: number) => string
-): void {
-	const userId = Number(
-		db
-			.prepare(
-				'INSERT INTO users (email, name, password_hash, skills, created_at) VALUES (?, ?, ?, ?, ?)'
-			)
-			.run(
-				user.email,
-				user.name,
-				hashPassword(DEMO_PASSWORD),
-				JSON.stringify(normalizeSkills(user.skills)),
-				ago(24 * 30)
-			).lastInsertRowid
-	);
-	const notify = (input: NotificationInput, hoursAgo: number, read: boolean) => {
-		const row = insertNotification(db, userId, input, ago(hoursAgo));
-		if (read) db.prepare('UPDATE notifications SET read = 1 WHERE id = ?').run(row.id);
+): Promise<void> {
+	const { id: userId } = await tx
+		.insertInto('users')
+		.values({
+			email: user.email,
+			name: user.name,
+			password_hash: hashPassword(DEMO_PASSWORD),
+			skills: JSON.stringify(normalizeSkills(user.skills)),
+			created_at: ago(24 * 30)
+		})
+		.returning('id')
+		.executeTakeFirstOrThrow();
+	const notify = async (input: NotificationInput, hoursAgo: number, read: boolean) => {
+		const row = await insertNotification(tx, userId, input, ago(hoursAgo));
+		if (read)
+			await tx.updateTable('notifications').set({ read: 1 }).where('id', '=', row.id).execute();
 	};
 
 	for (const job of jobs.values()) {
 		const match = matchJob(job, user.skills);
 		if (!match) continue;
-		insertRecommendation(db, {
+		await insertRecommendation(tx, {
 			userId,
 			jobId: job.id,
 			...match,
 			seen: user.seen.includes(job.title),
 			createdAt: job.created_at
 		});
-		if (job.title === user.alertFor) notify(jobAlertNotification(job, match), 20, false);
+		if (job.title === user.alertFor) await notify(jobAlertNotification(job, match), 20, false);
 	}
 
-	const insertApplication = db.prepare(
-		`INSERT INTO applications (user_id, job_id, status, created_at, updated_at)
-		 VALUES (?, ?, ?, ?, ?)`
-	);
 	for (const application of user.applications) {
 		const job = requireJob(jobs, application.job);
 		const hoursAgo = application.daysAgo * 24 + 2;
-		const id = Number(
-			insertApplication.run(userId, job.id, application.status, ago(hoursAgo + 72), ago(hoursAgo))
-				.lastInsertRowid
-		);
+		const { id } = await tx
+			.insertInto('applications')
+			.values({
+				user_id: userId,
+				job_id: job.id,
+				status: application.status,
+				created_at: ago(hoursAgo + 72),
+				updated_at: ago(hoursAgo)
+			})
+			.returning('id')
+			.executeTakeFirstOrThrow();
 		if (application.job === user.movedFrom.job) {
 			const from = {
 				id,
@@ -299,11 +308,12 @@ function seedUser(
 				company: job.company,
 				status: user.movedFrom.status
 			};
-			notify(statusChangeNotification(from, application.status), hoursAgo, false);
+			await notify(statusChangeNotification(from, application.status), hoursAgo, false);
 		}
 	}
 
-	for (const { hoursAgo, read, ...input } of user.notifications) notify(input, hoursAgo, read);
+	for (const { hoursAgo, read, ...input } of user.notifications)
+		await notify(input, hoursAgo, read);
 }
 
 function requireJob(jobs: Map<string, JobRecord>, title: string): JobRecord {

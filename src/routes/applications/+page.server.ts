@@ -1,13 +1,12 @@
 import * as v from 'valibot';
-import { getDb } from '$lib/server/db';
 import { listApplications, setApplicationStatus } from '$lib/server/domain/applications';
 import { idField, parseForm, requireUser, runAction } from '$lib/server/domain/http';
 import { text } from '$lib/server/domain/validate';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = ({ locals }) => {
+export const load: PageServerLoad = async ({ locals }) => {
 	const user = requireUser(locals);
-	return { applications: listApplications(getDb(), user.id) };
+	return { applications: await listApplications(locals.store.db, user.id) };
 };
 
 /** The status itself is checked by the domain, which lists the valid ones in its message. */
@@ -19,7 +18,7 @@ export const actions: Actions = {
 		const user = requireUser(locals);
 		return runAction(async () => {
 			const { id, status } = await parseForm(request, StatusForm);
-			const change = setApplicationStatus(getDb(), user.id, id, status);
+			const change = await setApplicationStatus(locals.store, user.id, id, status);
 			return { application: change.application, changed: change.changed };
 		});
 	}

@@ -1,7 +1,6 @@
 import { fail, redirect } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { authenticate, startSession } from '$lib/server/auth';
-import { getDb } from '$lib/server/db';
 import { signInMessage } from '$lib/realtime/session';
 import { isExternalHref, safeHref } from '$lib/url';
 import type { Actions, PageServerLoad } from './$types';
@@ -36,7 +35,7 @@ const LoginForm = v.object({
 
 export const actions: Actions = {
 	/** Sign in with email and password, then go to `redirectTo` (same-origin only). */
-	default: async ({ request, cookies, url }) => {
+	default: async ({ request, cookies, url, locals }) => {
 		const form = await request.formData().catch(() => new FormData());
 		const fields = Object.fromEntries(
 			['email', 'password', 'redirectTo'].flatMap((name) => {
@@ -47,9 +46,10 @@ export const actions: Actions = {
 		const email = (fields.email ?? '').trim().slice(0, 254);
 		const parsed = v.safeParse(LoginForm, fields);
 		if (!parsed.success) return fail(400, { email, message: parsed.issues[0].message });
-		const user = await authenticate(getDb(), parsed.output.email, parsed.output.password);
+		const { db } = locals.store;
+		const user = await authenticate(db, parsed.output.email, parsed.output.password);
 		if (!user) return fail(400, { email, message: 'Incorrect email or password' });
-		startSession(cookies, user.id, url);
+		await startSession(db, cookies, user.id, url);
 		redirect(303, destination(parsed.output.redirectTo));
 	}
 };

@@ -1,6 +1,5 @@
 import { redirect } from '@sveltejs/kit';
 import { endSession } from '$lib/server/auth';
-import { getHub } from '$lib/server/realtime/hub';
 import type { Actions, PageServerLoad } from './$types';
 
 /** Signing out changes state, so it takes a POST; a plain visit goes home. */
@@ -9,10 +8,10 @@ export const load: PageServerLoad = () => {
 };
 
 export const actions: Actions = {
-	/** End the session, close the sockets it opened (other tabs), and go to the sign-in page. */
-	default: ({ cookies }) => {
-		const sessionId = endSession(cookies);
-		if (sessionId) getHub().endSession(sessionId);
+	/** End the session, close the sockets it opened (other tabs, on every node), go to sign-in. */
+	default: async ({ cookies, locals }) => {
+		const sessionId = await endSession(locals.store.db, cookies);
+		if (sessionId) await locals.store.endSession(sessionId);
 		redirect(303, '/login');
 	}
 };

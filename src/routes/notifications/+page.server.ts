@@ -1,6 +1,5 @@
 import { error } from '@sveltejs/kit';
 import * as v from 'valibot';
-import { getDb } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/domain/http';
 import {
 	isNotificationCategory,
@@ -13,13 +12,16 @@ import { notFound } from '$lib/server/domain/errors';
 import type { Actions, PageServerLoad } from './$types';
 
 /** The user's notifications, newest first; `?category=` narrows them to one category. */
-export const load: PageServerLoad = ({ locals, url }) => {
+export const load: PageServerLoad = async ({ locals, url }) => {
 	const user = requireUser(locals);
 	const category = url.searchParams.get('category') || null;
 	if (category !== null && !isNotificationCategory(category)) {
 		error(400, `Unknown notification category "${category.slice(0, 40)}"`);
 	}
-	return { notifications: listNotifications(getDb(), user.id, { category }), category };
+	return {
+		notifications: await listNotifications(locals.store.db, user.id, { category }),
+		category
+	};
 };
 
 const ReadForm = v.object({ id: notificationIdField });
@@ -30,13 +32,13 @@ export const actions: Actions = {
 		const user = requireUser(locals);
 		return runAction(async () => {
 			const { id } = await parseForm(request, ReadForm);
-			if (!markRead(getDb(), user.id, id)) throw notFound('Notification not found');
+			if (!(await markRead(locals.store.db, user.id, id))) throw notFound('Notification not found');
 			return { read: id };
 		});
 	},
 	/** Mark every notification read. */
-	readAll: ({ locals }) => {
+	readAll: async ({ locals }) => {
 		const user = requireUser(locals);
-		return { readCount: markAllRead(getDb(), user.id) };
+		return { readCount: await markAllRead(locals.store.db, user.id) };
 	}
 };

@@ -2,7 +2,6 @@ import { error } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { env } from '$env/dynamic/private';
 import { APPLICATION_STATUSES, NOTIFICATION_CATEGORIES } from '$lib/protocol';
-import { getDb } from '$lib/server/db';
 import { listApplications, statusLabel } from '$lib/server/domain/applications';
 import { idField, parseForm, requireUser, runAction } from '$lib/server/domain/http';
 import {
@@ -11,7 +10,6 @@ import {
 	simulateJob,
 	simulateNotification
 } from '$lib/server/domain/simulate';
-import { getHub } from '$lib/server/realtime/hub';
 import type { Actions, PageServerLoad } from './$types';
 
 /** The signed-in user, or 404 when the simulate page is switched off (SIMULATE=false). */
@@ -20,10 +18,10 @@ function simulatingUser(locals: App.Locals) {
 	return requireUser(locals);
 }
 
-export const load: PageServerLoad = ({ locals }) => {
+export const load: PageServerLoad = async ({ locals }) => {
 	const user = simulatingUser(locals);
 	return {
-		applications: listApplications(getDb(), user.id),
+		applications: await listApplications(locals.store.db, user.id),
 		categories: NOTIFICATION_CATEGORIES
 	};
 };
@@ -38,9 +36,9 @@ const NotificationForm = v.object({
 
 /** Every action answers `{ message }` saying what it did, or fails with `{ message }`. */
 export const actions: Actions = {
-	job: ({ locals }) => {
+	job: async ({ locals }) => {
 		const user = simulatingUser(locals);
-		const { job, matches } = simulateJob(getDb(), user.id);
+		const { job, matches } = await simulateJob(locals.store, user.id);
 		return {
 			message: `Posted ${job.title} at ${job.company}; recommended to ${matches.length} user(s).`
 		};
@@ -48,8 +46,8 @@ export const actions: Actions = {
 	application: async ({ request, locals }) => {
 		const user = simulatingUser(locals);
 		return runAction(async () => {
-			const change = simulateApplicationMove(
-				getDb(),
+			const change = await simulateApplicationMove(
+				locals.store,
 				user.id,
 				await parseForm(request, ApplicationForm)
 			);
@@ -65,18 +63,18 @@ export const actions: Actions = {
 		const user = simulatingUser(locals);
 		return runAction(async () => {
 			const { category } = await parseForm(request, NotificationForm);
-			const notification = simulateNotification(getDb(), user.id, category);
+			const notification = await simulateNotification(locals.store, user.id, category);
 			return { message: `Sent "${notification.title}".` };
 		});
 	},
-	drop: ({ locals }) => {
+	drop: async ({ locals }) => {
 		const user = simulatingUser(locals);
-		getHub().dropUser(user.id);
+		await locals.store.dropUser(user.id);
 		return { message: 'Closed your connections; they will reconnect.' };
 	},
-	restart: ({ locals }) => {
+	restart: async ({ locals }) => {
 		simulatingUser(locals);
-		getHub().restart();
+		await locals.store.restartSockets();
 		return { message: 'Restarted the socket layer; every client will reconnect.' };
 	}
 };

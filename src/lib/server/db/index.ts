@@ -1,69 +1,193 @@
 /**
- * The embedded SQLite store. One connection per process, shared on globalThis so the SvelteKit
- * server bundle and the production server entry (each with its own copy of this module) use the
- * same handle.
+ * The database: SQLite through better-sqlite3 (the default, a file under data/) or PostgreSQL
+ * through `pg` when DATABASE_URL is a postgres:// URL, read at run time. Both behind one Kysely
+ * query builder, so the app has one set of queries; migrated to the latest schema when opened.
+ * Nothing here is a process-wide singleton: whoever opens a database owns and closes it.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
-import { seedDemoData } from '../seed';
-import { migrate } from './migrations';
+import BetterSqlite3 from 'better-sqlite3';
+import {
+	CompiledQuery,
+	Kysely,
+	Migrator,
+	PostgresDialect,
+	SqliteDialect,
+	SqliteDriver,
+	type DatabaseConnection,
+	type Driver,
+	type SqliteDialectConfig
+} from 'kysely';
+import pg from 'pg';
+import { migrationProvider } from './migrations';
+import type { Db, Engine, Schema } from './schema';
 
-export { migrate } from './migrations';
+export type { Db, Engine, Queryable, Schema, Tx } from './schema';
 
-/** Where the database lives unless DATABASE_PATH says otherwise (relative to the cwd). */
+/** Where the SQLite file lives unless DATABASE_PATH says otherwise (relative to the cwd). */
 export const DEFAULT_DATABASE_PATH = 'data/app.db';
 
-const DB_KEY = Symbol.for('career-copilot.db');
-const registry = globalThis as typeof globalThis & { [DB_KEY]?: Database.Database };
+export type DatabaseConfig =
+	{ engine: 'sqlite'; path: string } | { engine: 'postgres'; url: string; poolSize?: number };
+
+/** An open, migrated database. */
+export interface AppDatabase {
+	db: Db;
+	engine: Engine;
+	config: DatabaseConfig;
+	/** Close every connection. */
+	close(): Promise<void>;
+}
 
 /**
- * Open (creating the file and its directory when needed) a database at `path`, in WAL mode with
- * foreign keys on, migrated to the latest schema. Not seeded, not shared: tests and tools own
- * the handle they get and close it themselves. `':memory:'` works too.
+ * The database the environment names: DATABASE_URL (postgres:// or postgresql://) for
+ * PostgreSQL, else DATABASE_PATH or data/app.db for SQLite. DATABASE_POOL_SIZE sizes the pool.
+ * @throws TypeError for a DATABASE_URL of another scheme or a bad pool size
  */
-export function openDatabase(path: string): Database.Database {
-	if (typeof path !== 'string' || path === '') {
-		throw new TypeError('openDatabase: path must be a non-empty string');
+export function databaseConfigFromEnv(env: NodeJS.ProcessEnv): DatabaseConfig {
+	const url = env.DATABASE_URL?.trim();
+	if (url) {
+		if (!/^postgres(ql)?:\/\//.test(url)) {
+			throw new TypeError('DATABASE_URL must be a postgres:// URL (leave it unset for SQLite)');
+		}
+		const size = env.DATABASE_POOL_SIZE;
+		const poolSize = size ? Number(size) : undefined;
+		if (poolSize !== undefined && !(Number.isSafeInteger(poolSize) && poolSize > 0)) {
+			throw new TypeError(`DATABASE_POOL_SIZE must be a positive integer, got ${size}`);
+		}
+		return { engine: 'postgres', url, ...(poolSize && { poolSize }) };
 	}
-	if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-	const db = new Database(path);
+	return { engine: 'sqlite', path: env.DATABASE_PATH || DEFAULT_DATABASE_PATH };
+}
+
+/**
+ * PostgreSQL's int8 (COUNT(*), bigint columns: seqs, epoch ms) as a JS number instead of a
+ * string. Every such value here stays far below 2^53.
+ */
+const INT8_OID = 20;
+const pgTypes = {
+	getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+		oid === INT8_OID && format !== 'binary'
+			? (value: string) => Number(value)
+			: pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser
+};
+
+/** Connection options for a pool or a dedicated client (the LISTEN connection). */
+export function pgClientConfig(url: string): pg.ClientConfig {
+	return { connectionString: url, types: pgTypes };
+}
+
+/**
+ * A file made by the app before Kysely (migrated with PRAGMA user_version) holds only demo data;
+ * it is moved aside (`<path>.pre-kysely`, with its -wal/-shm) so a fresh database is created and
+ * seeded in its place, and nothing is deleted.
+ */
+function moveAsideLegacyFile(path: string): string | null {
+	if (path === ':memory:' || !existsSync(path)) return null;
+	const probe = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
+	let legacy: boolean;
 	try {
-		db.pragma('journal_mode = WAL');
+		const version = probe.pragma('user_version', { simple: true }) as number;
+		const kysely = probe
+			.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kysely_migration'")
+			.get();
+		legacy = version > 0 && !kysely;
+	} finally {
+		probe.close();
+	}
+	if (!legacy) return null;
+	const aside = `${path}.pre-kysely`;
+	for (const suffix of ['', '-wal', '-shm']) {
+		if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
+	}
+	return aside;
+}
+
+function openSqlite(path: string): BetterSqlite3.Database {
+	if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+	const aside = moveAsideLegacyFile(path);
+	if (aside) {
+		console.warn(`[db] ${path} was made before the Kysely migrations: moved to ${aside}`);
+	}
+	const sqlite = new BetterSqlite3(path);
+	try {
+		sqlite.pragma('journal_mode = WAL');
 		// WAL makes NORMAL durable against application crashes; only an OS crash can lose the
 		// last transactions, which the event log tolerates (clients resync).
-		db.pragma('synchronous = NORMAL');
-		db.pragma('foreign_keys = ON');
-		db.pragma('busy_timeout = 5000');
-		migrate(db);
-		return db;
+		sqlite.pragma('synchronous = NORMAL');
+		sqlite.pragma('foreign_keys = ON');
+		sqlite.pragma('busy_timeout = 5000');
+		return sqlite;
 	} catch (error) {
-		db.close();
+		sqlite.close();
 		throw error;
 	}
 }
 
 /**
- * The process's database: DATABASE_PATH or `data/app.db`, migrated, and seeded with the demo
- * accounts on first use when it has no users.
+ * Kysely's SQLite driver with `BEGIN IMMEDIATE` transactions: a transaction takes the write lock
+ * when it starts, so another process on the same file waits (busy_timeout) instead of failing
+ * with "database is locked" when a transaction that has read tries to write.
  */
-export function getDb(): Database.Database {
-	const existing = registry[DB_KEY];
-	if (existing?.open) return existing;
-	const db = openDatabase(process.env.DATABASE_PATH || DEFAULT_DATABASE_PATH);
-	try {
-		seedDemoData(db);
-	} catch (error) {
-		db.close();
-		throw error;
+class ImmediateSqliteDriver extends SqliteDriver {
+	override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+		await connection.executeQuery(CompiledQuery.raw('begin immediate'));
 	}
-	registry[DB_KEY] = db;
-	return db;
 }
 
-/** Close the process's database (on shutdown). A later getDb() opens it again. */
-export function closeDb(): void {
-	const db = registry[DB_KEY];
-	delete registry[DB_KEY];
-	if (db?.open) db.close();
+class ImmediateSqliteDialect extends SqliteDialect {
+	readonly #config: SqliteDialectConfig;
+	constructor(config: SqliteDialectConfig) {
+		super(config);
+		this.#config = config;
+	}
+	override createDriver(): Driver {
+		return new ImmediateSqliteDriver(this.#config);
+	}
+}
+
+function createKysely(config: DatabaseConfig): Kysely<Schema> {
+	if (config.engine === 'sqlite') {
+		const dialect = new ImmediateSqliteDialect({ database: openSqlite(config.path) });
+		return new Kysely<Schema>({ dialect });
+	}
+	const pool = new pg.Pool({ ...pgClientConfig(config.url), max: config.poolSize ?? 10 });
+	// An idle client that loses its server (a restart) must not crash the process; the pool
+	// replaces it and the next query reconnects.
+	pool.on('error', (error) =>
+		console.warn(`[db] idle PostgreSQL connection lost: ${error.message}`)
+	);
+	return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Bring a database up to the latest schema; throws when it was migrated by a newer app. */
+export async function migrate(db: Kysely<Schema>, engine: Engine): Promise<void> {
+	const migrator = new Migrator({ db, provider: migrationProvider(engine) });
+	const { error, results } = await migrator.migrateToLatest();
+	const failed = results?.find((result) => result.status === 'Error');
+	if (error) {
+		const detail = error instanceof Error ? error.message : String(error);
+		throw new Error(
+			`database migration ${failed ? failed.migrationName + ' ' : ''}failed: ${detail}`,
+			{ cause: error }
+		);
+	}
+}
+
+/**
+ * Open a database and migrate it. SQLite: the file and its directory are created when needed,
+ * WAL mode, foreign keys on; `':memory:'` works too. Not seeded (see seed.ts).
+ */
+export async function openDatabase(config: DatabaseConfig): Promise<AppDatabase> {
+	if (config.engine === 'sqlite' && (typeof config.path !== 'string' || config.path === '')) {
+		throw new TypeError('openDatabase: path must be a non-empty string');
+	}
+	const db = createKysely(config);
+	try {
+		await migrate(db, config.engine);
+	} catch (error) {
+		await db.destroy();
+		throw error;
+	}
+	return { db, engine: config.engine, config, close: () => db.destroy() };
 }

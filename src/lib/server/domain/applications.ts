@@ -3,10 +3,10 @@
  * announced to every socket of the user (`application:status_change`) and kept as an
  * `application` notification.
  */
-import type Database from 'better-sqlite3';
 import { APPLICATION_STATUSES, type ApplicationStatus } from '$lib/protocol';
 import { invalid, notFound } from './errors';
-import { emitEvent, getHub, type EventSink } from './events';
+import type { Queryable } from '../db';
+import { emitEvent, type DomainStore } from './events';
 import {
 	insertNotification,
 	toNotificationEvent,
@@ -74,99 +74,97 @@ export function statusChangeNotification(
 	};
 }
 
-const SUMMARY_SELECT = `SELECT a.id, a.job_id, j.title AS job_title, j.company, a.status, a.updated_at
-	FROM applications a JOIN jobs j ON j.id = a.job_id`;
+/** The applications query with the columns of an ApplicationSummary. */
+function summaries(db: Queryable) {
+	return db
+		.selectFrom('applications as a')
+		.innerJoin('jobs as j', 'j.id', 'a.job_id')
+		.select(['a.id', 'a.job_id', 'j.title as job_title', 'j.company', 'a.status', 'a.updated_at'])
+		.$narrowType<{ status: ApplicationStatus }>();
+}
 
 /** The user's applications, most recently updated first. */
-export function listApplications(db: Database.Database, userId: number): ApplicationSummary[] {
-	return db
-		.prepare<[number], ApplicationSummary>(
-			`${SUMMARY_SELECT} WHERE a.user_id = ? ORDER BY a.updated_at DESC, a.id DESC`
-		)
-		.all(userId);
+export function listApplications(db: Queryable, userId: number): Promise<ApplicationSummary[]> {
+	return summaries(db)
+		.where('a.user_id', '=', userId)
+		.orderBy('a.updated_at', 'desc')
+		.orderBy('a.id', 'desc')
+		.execute();
 }
 
 /** One of the user's applications, or undefined when it does not exist or is someone else's. */
 export function getApplication(
-	db: Database.Database,
+	db: Queryable,
 	userId: number,
 	id: number
-): ApplicationSummary | undefined {
-	return db
-		.prepare<[number, number], ApplicationSummary>(
-			`${SUMMARY_SELECT} WHERE a.id = ? AND a.user_id = ?`
-		)
-		.get(id, userId);
+): Promise<ApplicationSummary | undefined> {
+	return summaries(db).where('a.id', '=', id).where('a.user_id', '=', userId).executeTakeFirst();
 }
 
 /**
  * Move one of the user's applications to a status. Validates the status (400) and that the
- * application is the user's (404 otherwise). The update and its notification are written in one
- * transaction; `application:status_change` and `notification:new` go out after it commits.
- * Setting the status it already has changes and sends nothing.
+ * application is the user's (404 otherwise). The update, its notification and the events
+ * `application:status_change` and `notification:new` are written in one transaction; the events
+ * are delivered once it commits. Setting the status it already has changes and sends nothing.
  */
-export function setApplicationStatus(
-	db: Database.Database,
+export async function setApplicationStatus(
+	store: DomainStore,
 	userId: number,
 	id: number,
-	status: string,
-	hub: EventSink = getHub()
-): StatusChange {
+	status: string
+): Promise<StatusChange> {
 	if (!isApplicationStatus(status)) {
 		throw invalid(`Unknown status "${status}"; expected one of ${APPLICATION_STATUSES.join(', ')}`);
 	}
-	const change = db.transaction((): StatusChange => {
-		const current = getApplication(db, userId, id);
+	return store.transaction(async (tx): Promise<StatusChange> => {
+		const current = await getApplication(tx.db, userId, id);
 		if (!current) throw notFound('Application not found');
 		if (current.status === status) {
 			return { application: current, old_status: status, changed: false, notification: null };
 		}
 		const updatedAt = new Date().toISOString();
-		db.prepare('UPDATE applications SET status = ?, updated_at = ? WHERE id = ?').run(
-			status,
-			updatedAt,
-			id
-		);
+		await tx.db
+			.updateTable('applications')
+			.set({ status, updated_at: updatedAt })
+			.where('id', '=', id)
+			.execute();
 		const application = { ...current, status, updated_at: updatedAt };
-		const notification = insertNotification(
-			db,
+		const notification = await insertNotification(
+			tx.db,
 			userId,
 			statusChangeNotification(current, status),
 			updatedAt
 		);
-		return { application, old_status: current.status, changed: true, notification };
-	})();
-	if (change.notification) {
-		const { application } = change;
-		emitEvent(hub, userId, 'application:status_change', {
+		await emitEvent(tx, userId, 'application:status_change', {
 			application_id: application.id,
-			old_status: change.old_status,
+			old_status: current.status,
 			new_status: application.status,
 			application: { ...application },
 			job_title: application.job_title,
 			company: application.company
 		});
-		emitEvent(hub, userId, 'notification:new', toNotificationEvent(change.notification));
-	}
-	return change;
+		await emitEvent(tx, userId, 'notification:new', toNotificationEvent(notification));
+		return { application, old_status: current.status, changed: true, notification };
+	});
 }
 
 /** How many of the user's applications are in each status (every status present, 0 if none). */
-export function countByStatus(
-	db: Database.Database,
+export async function countByStatus(
+	db: Queryable,
 	userId: number
-): Record<ApplicationStatus, number> {
+): Promise<Record<ApplicationStatus, number>> {
 	const counts = Object.fromEntries(APPLICATION_STATUSES.map((status) => [status, 0])) as Record<
 		ApplicationStatus,
 		number
 	>;
-	const rows = db
-		.prepare<[number], { status: string; count: number }>(
-			'SELECT status, COUNT(*) AS count FROM applications WHERE user_id = ? GROUP BY status'
-		)
-		.all(userId);
+	const rows = await db
+		.selectFrom('applications')
+		.select((eb) => ['status', eb.fn.countAll<number>().as('count')])
+		.where('user_id', '=', userId)
+		.groupBy('status')
+		.execute();
 	for (const row of rows) {
-		if (isApplicationStatus(row.status)) counts[row.status] = row.count;
+		if (isApplicationStatus(row.status)) counts[row.status] = Number(row.count);
 	}
 	return counts;
 }

@@ -1,25 +1,45 @@
-import type { CoreEventMap, CoreEventType } from '$lib/protocol';
-import type { RealtimeHub } from '$lib/server/realtime/hub';
-
-export { getHub } from '$lib/server/realtime/hub';
-
 /**
- * Where domain events go: the process's hub (`getHub()`, the default of every function that
- * emits) or a test's own hub.
+ * How domain code changes data and emits events: in one transaction (a transactional outbox).
+ *
+ * ```ts
+ * const row = await store.transaction(async (tx) => {
+ *   await tx.db.updateTable('applications').set({ status }).where('id', '=', id).execute();
+ *   await emitEvent(tx, userId, 'application:status_change', { ... }); // same transaction
+ *   return ...;
+ * });
+ * // Committed: the user's sockets get the event now, on every node. Had the work thrown, the
+ * // change and its events would both have rolled back, and nothing would be sent.
+ * ```
+ *
+ * - `store.db` runs reads (and writes that announce nothing) outside a transaction.
+ * - `store.transaction(work)` hands `work` a `tx`: `tx.db` is the transaction (use it for every
+ *   query inside, never `store.db`, or SQLite waits on itself), `emitEvent(tx, ...)` appends the
+ *   event to the user's log with the user's next seq, inside the transaction.
+ * - Client messages arriving over the socket are handled inside such a transaction too (the hub
+ *   records the message id in it): a handler registered in handlers.ts gets the `tx`.
+ * - Domain functions take the store (or a `Queryable` for plain reads) as their first argument;
+ *   nothing here reaches for a process-wide instance.
  */
-export type EventSink = Pick<RealtimeHub, 'emit'>;
+import type { EventFrame } from 'statechart-websocket';
+import type { CoreEventMap, CoreEventType } from '$lib/protocol';
+import type { EventStore, OutboxTransaction } from '../outbox/event-store';
+
+/** What domain functions write through: reads on `db`, changes with events in `transaction`. */
+export type DomainStore = Pick<EventStore, 'db' | 'transaction'>;
+
+/** One transaction of the outbox: `db` for queries, and events through emitEvent. */
+export type DomainTransaction = OutboxTransaction;
 
 /**
- * Send one core event to every socket of a user, typed by the protocol's event map. The hub
- * stores it in the user's event log first, so a user who is offline gets it on resume. Callers
- * emit only after their own database write has committed, so an event never announces a change
- * that could still roll back.
+ * Log one core event for a user inside the transaction, typed by the protocol's event map. It is
+ * stored with the user's next seq and delivered to their sockets after the commit (and replayed
+ * to a user who was offline).
  */
 export function emitEvent<K extends CoreEventType>(
-	sink: EventSink,
+	tx: DomainTransaction,
 	userId: number,
 	type: K,
 	data: CoreEventMap[K]
-): void {
-	sink.emit(userId, type, data);
+): Promise<EventFrame> {
+	return tx.emit(userId, type, data);
 }

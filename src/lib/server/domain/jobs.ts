@@ -3,10 +3,10 @@
  * to those who reach the threshold and tells them live (`job:recommendation` plus a `job_alert`
  * notification).
  */
-import type Database from 'better-sqlite3';
 import * as v from 'valibot';
 import { isExternalHref, safeHref } from '$lib/url';
-import { emitEvent, getHub, type EventSink } from './events';
+import type { Queryable } from '../db';
+import { emitEvent, type DomainStore } from './events';
 import { parseStringArray } from './json';
 import {
 	insertNotification,
@@ -87,8 +87,17 @@ interface JobDbRow extends Omit<JobRecord, 'skills'> {
 	skills: string;
 }
 
-const JOB_COLUMNS =
-	'j.id, j.title, j.company, j.location, j.salary_range, j.description, j.skills, j.url, j.created_at';
+const JOB_COLUMNS = [
+	'j.id',
+	'j.title',
+	'j.company',
+	'j.location',
+	'j.salary_range',
+	'j.description',
+	'j.skills',
+	'j.url',
+	'j.created_at'
+] as const;
 
 function toJobRecord(row: JobDbRow): JobRecord {
 	return {
@@ -108,29 +117,26 @@ function toJobRecord(row: JobDbRow): JobRecord {
  * Validate and store a job without recommending it to anyone. Throws a 400 DomainError on invalid
  * input.
  */
-export function insertJob(
-	db: Database.Database,
+export async function insertJob(
+	db: Queryable,
 	input: JobInput,
 	createdAt = new Date().toISOString()
-): JobRecord {
+): Promise<JobRecord> {
 	const parsed = parseInput(JobInputSchema, input);
-	const id = Number(
-		db
-			.prepare(
-				`INSERT INTO jobs (title, company, location, salary_range, description, skills, url, created_at)
-				 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
-			)
-			.run(
-				parsed.title,
-				parsed.company,
-				parsed.location,
-				parsed.salary_range,
-				parsed.description,
-				JSON.stringify(parsed.skills),
-				parsed.url,
-				createdAt
-			).lastInsertRowid
-	);
+	const { id } = await db
+		.insertInto('jobs')
+		.values({
+			title: parsed.title,
+			company: parsed.company,
+			location: parsed.location,
+			salary_range: parsed.salary_range,
+			description: parsed.description,
+			skills: JSON.stringify(parsed.skills),
+			url: parsed.url,
+			created_at: createdAt
+		})
+		.returning('id')
+		.executeTakeFirstOrThrow();
 	return { id, ...parsed, created_at: createdAt };
 }
 
@@ -146,8 +152,8 @@ export function matchJob(
 }
 
 /** Store one recommendation (unique per user and job). */
-export function insertRecommendation(
-	db: Database.Database,
+export async function insertRecommendation(
+	db: Queryable,
 	rec: {
 		userId: number;
 		jobId: number;
@@ -156,11 +162,18 @@ export function insertRecommendation(
 		seen: boolean;
 		createdAt: string;
 	}
-): void {
-	db.prepare(
-		`INSERT INTO recommendations (user_id, job_id, match_score, reason, seen, created_at)
-		 VALUES (?, ?, ?, ?, ?, ?)`
-	).run(rec.userId, rec.jobId, rec.match_score, rec.reason, rec.seen ? 1 : 0, rec.createdAt);
+): Promise<void> {
+	await db
+		.insertInto('recommendations')
+		.values({
+			user_id: rec.userId,
+			job_id: rec.jobId,
+			match_score: rec.match_score,
+			reason: rec.reason,
+			seen: rec.seen ? 1 : 0,
+			created_at: rec.createdAt
+		})
+		.execute();
 }
 
 /** The `job_alert` notification that tells a user about a recommended job. */
@@ -179,51 +192,53 @@ export function jobAlertNotification(
 }
 
 /** Every user's id and skills. */
-function listUserSkills(db: Database.Database): { id: number; skills: string[] }[] {
-	return db
-		.prepare<[], { id: number; skills: string }>('SELECT id, skills FROM users ORDER BY id')
-		.all()
-		.map((user) => ({ id: user.id, skills: parseStringArray(user.skills) }));
+async function listUserSkills(db: Queryable): Promise<{ id: number; skills: string[] }[]> {
+	const users = await db.selectFrom('users').select(['id', 'skills']).orderBy('id').execute();
+	return users.map((user) => ({ id: user.id, skills: parseStringArray(user.skills) }));
 }
 
 /**
- * Store a job, recommend it to every user whose score reaches the threshold, and notify them.
- * All rows are written in one transaction; the events go out after it commits. Throws a 400
- * DomainError on invalid input.
+ * Store a job, recommend it to every user whose score reaches the threshold, and notify them,
+ * all in one transaction with the events (delivered once it commits). Throws a 400 DomainError
+ * on invalid input.
  */
 export function postJob(
-	db: Database.Database,
-	input: JobInput,
-	hub: EventSink = getHub()
-): { job: JobRecord; matches: JobMatch[] } {
-	const { job, matches } = db.transaction(() => {
-		const job = insertJob(db, input);
-		return { job, matches: recommendToUsers(db, job) };
-	})();
-	for (const match of matches) {
-		emitEvent(hub, match.userId, 'job:recommendation', {
-			job,
-			match_score: match.match_score,
-			reason: match.reason
-		});
-		emitEvent(hub, match.userId, 'notification:new', toNotificationEvent(match.notification));
-	}
-	return { job, matches };
+	store: DomainStore,
+	input: JobInput
+): Promise<{ job: JobRecord; matches: JobMatch[] }> {
+	return store.transaction(async (tx) => {
+		const job = await insertJob(tx.db, input);
+		const matches = await recommendToUsers(tx.db, job);
+		for (const match of matches) {
+			await emitEvent(tx, match.userId, 'job:recommendation', {
+				job,
+				match_score: match.match_score,
+				reason: match.reason
+			});
+			await emitEvent(
+				tx,
+				match.userId,
+				'notification:new',
+				toNotificationEvent(match.notification)
+			);
+		}
+		return { job, matches };
+	});
 }
 
-function recommendToUsers(db: Database.Database, job: JobRecord): JobMatch[] {
+async function recommendToUsers(db: Queryable, job: JobRecord): Promise<JobMatch[]> {
 	const matches: JobMatch[] = [];
-	for (const user of listUserSkills(db)) {
+	for (const user of await listUserSkills(db)) {
 		const match = matchJob(job, user.skills);
 		if (!match) continue;
-		insertRecommendation(db, {
+		await insertRecommendation(db, {
 			userId: user.id,
 			jobId: job.id,
 			...match,
 			seen: false,
 			createdAt: job.created_at
 		});
-		const notification = insertNotification(
+		const notification = await insertNotification(
 			db,
 			user.id,
 			jobAlertNotification(job, match),
@@ -238,17 +253,16 @@ function recommendToUsers(db: Database.Database, job: JobRecord): JobMatch[] {
  * Every job, newest first, with the user's match where the job was recommended to them.
  * `is_new` is true for a recommendation the user has not yet seen on the Jobs page.
  */
-export function listJobs(db: Database.Database, userId: number): JobListItem[] {
-	const rows = db
-		.prepare<
-			[number],
-			JobDbRow & { match_score: number | null; reason: string | null; seen: number | null }
-		>(
-			`SELECT ${JOB_COLUMNS}, r.match_score, r.reason, r.seen
-			 FROM jobs j LEFT JOIN recommendations r ON r.job_id = j.id AND r.user_id = ?
-			 ORDER BY j.created_at DESC, j.id DESC`
+export async function listJobs(db: Queryable, userId: number): Promise<JobListItem[]> {
+	const rows = await db
+		.selectFrom('jobs as j')
+		.leftJoin('recommendations as r', (join) =>
+			join.onRef('r.job_id', '=', 'j.id').on('r.user_id', '=', userId)
 		)
-		.all(userId);
+		.select([...JOB_COLUMNS, 'r.match_score', 'r.reason', 'r.seen'])
+		.orderBy('j.created_at', 'desc')
+		.orderBy('j.id', 'desc')
+		.execute();
 	return rows.map((row) => ({
 		...toJobRecord(row),
 		match_score: row.match_score,
@@ -258,20 +272,20 @@ export function listJobs(db: Database.Database, userId: number): JobListItem[] {
 }
 
 /** The user's most recent recommendations, newest first. */
-export function recentRecommendations(
-	db: Database.Database,
+export async function recentRecommendations(
+	db: Queryable,
 	userId: number,
 	limit = 5
-): RecommendedJob[] {
-	const rows = db
-		.prepare<[number, number], JobDbRow & { match_score: number; reason: string; seen: number }>(
-			`SELECT ${JOB_COLUMNS}, r.match_score, r.reason, r.seen
-			 FROM recommendations r JOIN jobs j ON j.id = r.job_id
-			 WHERE r.user_id = ?
-			 ORDER BY r.created_at DESC, r.id DESC
-			 LIMIT ?`
-		)
-		.all(userId, limit);
+): Promise<RecommendedJob[]> {
+	const rows = await db
+		.selectFrom('recommendations as r')
+		.innerJoin('jobs as j', 'j.id', 'r.job_id')
+		.select([...JOB_COLUMNS, 'r.match_score', 'r.reason', 'r.seen'])
+		.where('r.user_id', '=', userId)
+		.orderBy('r.created_at', 'desc')
+		.orderBy('r.id', 'desc')
+		.limit(limit)
+		.execute();
 	return rows.map((row) => ({
 		...toJobRecord(row),
 		match_score: row.match_score,
@@ -281,18 +295,23 @@ export function recentRecommendations(
 }
 
 /** Mark all of the user's recommendations seen (the Jobs page was opened); returns how many. */
-export function markRecommendationsSeen(db: Database.Database, userId: number): number {
-	return db
-		.prepare('UPDATE recommendations SET seen = 1 WHERE user_id = ? AND seen = 0')
-		.run(userId).changes;
+export async function markRecommendationsSeen(db: Queryable, userId: number): Promise<number> {
+	const result = await db
+		.updateTable('recommendations')
+		.set({ seen: 1 })
+		.where('user_id', '=', userId)
+		.where('seen', '=', 0)
+		.executeTakeFirst();
+	return Number(result.numUpdatedRows);
 }
 
 /** How many of the user's recommendations they have not seen yet (the Jobs badge). */
-export function countNewRecommendations(db: Database.Database, userId: number): number {
-	return db
-		.prepare<[number], number>(
-			'SELECT COUNT(*) FROM recommendations WHERE user_id = ? AND seen = 0'
-		)
-		.pluck()
-		.get(userId) as number;
+export async function countNewRecommendations(db: Queryable, userId: number): Promise<number> {
+	const row = await db
+		.selectFrom('recommendations')
+		.select((eb) => eb.fn.countAll<number>().as('count'))
+		.where('user_id', '=', userId)
+		.where('seen', '=', 0)
+		.executeTakeFirstOrThrow();
+	return Number(row.count);
 }

@@ -3,14 +3,14 @@
  * (from a form action or from the client's `notification:read` message over the socket).
  */
 import { randomUUID } from 'node:crypto';
-import type Database from 'better-sqlite3';
 import * as v from 'valibot';
 import {
 	NOTIFICATION_CATEGORIES,
 	type Notification,
 	type NotificationCategory
 } from '$lib/protocol';
-import { emitEvent, getHub, type EventSink } from './events';
+import type { Queryable } from '../db';
+import { emitEvent, type DomainStore } from './events';
 import { parseRecord } from './json';
 import { safeHref } from '$lib/url';
 import { parseInput, text } from './validate';
@@ -91,12 +91,12 @@ export function toNotificationEvent({
  * An unsafe action URL is dropped together with its label, since a label without a link means
  * nothing.
  */
-export function insertNotification(
-	db: Database.Database,
+export async function insertNotification(
+	db: Queryable,
 	userId: number,
 	input: NotificationInput,
 	createdAt = new Date().toISOString()
-): NotificationRow {
+): Promise<NotificationRow> {
 	const parsed = parseInput(NotificationInputSchema, input);
 	const actionUrl = safeHref(parsed.actionUrl);
 	const row: NotificationDbRow = {
@@ -110,25 +110,24 @@ export function insertNotification(
 		read: 0,
 		created_at: createdAt
 	};
-	db.prepare(
-		`INSERT INTO notifications
-			(id, user_id, category, title, description, action_url, action_label, metadata, read, created_at)
-		 VALUES (@id, @user_id, @category, @title, @description, @action_url, @action_label, @metadata,
-			@read, @created_at)`
-	).run({ ...row, user_id: userId });
+	await db
+		.insertInto('notifications')
+		.values({ ...row, user_id: userId })
+		.execute();
 	return toNotificationRow(row);
 }
 
 /** Store a notification and push it to the user's sockets as `notification:new`. */
 export function createNotification(
-	db: Database.Database,
+	store: DomainStore,
 	userId: number,
-	input: NotificationInput,
-	hub: EventSink = getHub()
-): NotificationRow {
-	const row = insertNotification(db, userId, input);
-	emitEvent(hub, userId, 'notification:new', toNotificationEvent(row));
-	return row;
+	input: NotificationInput
+): Promise<NotificationRow> {
+	return store.transaction(async (tx) => {
+		const row = await insertNotification(tx.db, userId, input);
+		await emitEvent(tx, userId, 'notification:new', toNotificationEvent(row));
+		return row;
+	});
 }
 
 /** Filters for `listNotifications`. */
@@ -139,46 +138,68 @@ export interface NotificationFilter {
 }
 
 /** A user's notifications, newest first, optionally by category, unread only, or limited. */
-export function listNotifications(
-	db: Database.Database,
+export async function listNotifications(
+	db: Queryable,
 	userId: number,
-	{ category = null, unreadOnly = false, limit = -1 }: NotificationFilter = {}
-): NotificationRow[] {
-	const rows = db
-		.prepare<[number, string | null, string | null, number, number], NotificationDbRow>(
-			`SELECT id, category, title, description, action_url, action_label, metadata, read, created_at
-			 FROM notifications
-			 WHERE user_id = ? AND (? IS NULL OR category = ?) AND (? = 0 OR read = 0)
-			 ORDER BY created_at DESC, id DESC
-			 LIMIT ?`
-		)
-		.all(userId, category, category, unreadOnly ? 1 : 0, limit);
-	return rows.map(toNotificationRow);
+	{ category = null, unreadOnly = false, limit }: NotificationFilter = {}
+): Promise<NotificationRow[]> {
+	let query = db
+		.selectFrom('notifications')
+		.select([
+			'id',
+			'category',
+			'title',
+			'description',
+			'action_url',
+			'action_label',
+			'metadata',
+			'read',
+			'created_at'
+		])
+		.where('user_id', '=', userId)
+		.orderBy('created_at', 'desc')
+		.orderBy('id', 'desc');
+	if (category !== null) query = query.where('category', '=', category);
+	if (unreadOnly) query = query.where('read', '=', 0);
+	if (limit !== undefined && limit >= 0) query = query.limit(limit);
+	const rows = await query.execute();
+	return rows.map((row) => toNotificationRow(row as NotificationDbRow));
 }
 
 /**
  * Mark one of the user's notifications read. Idempotent. Returns false when the id does not exist
  * or belongs to another user.
  */
-export function markRead(db: Database.Database, userId: number, id: string): boolean {
-	return (
-		db.prepare('UPDATE notifications SET read = 1 WHERE id = ? AND user_id = ?').run(id, userId)
-			.changes > 0
-	);
+export async function markRead(db: Queryable, userId: number, id: string): Promise<boolean> {
+	const result = await db
+		.updateTable('notifications')
+		.set({ read: 1 })
+		.where('id', '=', id)
+		.where('user_id', '=', userId)
+		.executeTakeFirst();
+	return result.numUpdatedRows > 0n;
 }
 
 /** Mark all of the user's notifications read; returns how many were unread. */
-export function markAllRead(db: Database.Database, userId: number): number {
-	return db.prepare('UPDATE notifications SET read = 1 WHERE user_id = ? AND read = 0').run(userId)
-		.changes;
+export async function markAllRead(db: Queryable, userId: number): Promise<number> {
+	const result = await db
+		.updateTable('notifications')
+		.set({ read: 1 })
+		.where('user_id', '=', userId)
+		.where('read', '=', 0)
+		.executeTakeFirst();
+	return Number(result.numUpdatedRows);
 }
 
 /** How many of the user's notifications are unread. */
-export function unreadCount(db: Database.Database, userId: number): number {
-	return db
-		.prepare<[number], number>('SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read = 0')
-		.pluck()
-		.get(userId) as number;
+export async function unreadCount(db: Queryable, userId: number): Promise<number> {
+	const row = await db
+		.selectFrom('notifications')
+		.select((eb) => eb.fn.countAll<number>().as('count'))
+		.where('user_id', '=', userId)
+		.where('read', '=', 0)
+		.executeTakeFirstOrThrow();
+	return Number(row.count);
 }
 
 /** Whether a value is one of the protocol's notification categories. */

@@ -2,7 +2,6 @@
  * The simulate page's actions: each one causes a real domain event for the current user, so every
  * real-time path can be tried by hand. On unless SIMULATE=false.
  */
-import type Database from 'better-sqlite3';
 import type { ApplicationStatus, NotificationCategory } from '$lib/protocol';
 import {
 	getApplication,
@@ -13,7 +12,7 @@ import {
 	type StatusChange
 } from './applications';
 import { invalid, notFound } from './errors';
-import { getHub, type EventSink } from './events';
+import type { DomainStore } from './events';
 import { postJob, type JobMatch, type JobRecord } from './jobs';
 import { parseStringArray } from './json';
 import { createNotification, type NotificationInput, type NotificationRow } from './notifications';
@@ -30,28 +29,25 @@ const FALLBACK_SKILLS = ['typescript', 'svelte', 'node'];
  * Post "Senior Software Engineer" at "Tech Corp" asking for (up to five of) the user's own skills,
  * so it matches them at 100% and goes to other users only as far as their skills overlap.
  */
-export function simulateJob(
-	db: Database.Database,
-	userId: number,
-	hub: EventSink = getHub()
-): { job: JobRecord; matches: JobMatch[] } {
-	const row = db
-		.prepare<[number], { skills: string }>('SELECT skills FROM users WHERE id = ?')
-		.get(userId);
+export async function simulateJob(
+	store: DomainStore,
+	userId: number
+): Promise<{ job: JobRecord; matches: JobMatch[] }> {
+	const row = await store.db
+		.selectFrom('users')
+		.select('skills')
+		.where('id', '=', userId)
+		.executeTakeFirst();
 	const own = parseStringArray(row?.skills ?? null).slice(0, 5);
 	const skills = own.length > 0 ? own : FALLBACK_SKILLS;
-	return postJob(
-		db,
-		{
-			title: 'Senior Software Engineer',
-			company: 'Tech Corp',
-			location: 'Remote',
-			salary_range: '$150,000 - $180,000',
-			description: `Build and run real-time features with ${skills.join(', ')}.`,
-			skills
-		},
-		hub
-	);
+	return postJob(store, {
+		title: 'Senior Software Engineer',
+		company: 'Tech Corp',
+		location: 'Remote',
+		salary_range: '$150,000 - $180,000',
+		description: `Build and run real-time features with ${skills.join(', ')}.`,
+		skills
+	});
 }
 
 /**
@@ -59,16 +55,17 @@ export function simulateJob(
  * to `status` (else the next status on the usual path). 400 when there is nothing to move, 404
  * when `id` is not one of the user's applications.
  */
-export function simulateApplicationMove(
-	db: Database.Database,
+export async function simulateApplicationMove(
+	store: DomainStore,
 	userId: number,
-	{ id, status }: { id?: number; status?: ApplicationStatus },
-	hub: EventSink = getHub()
-): StatusChange {
+	{ id, status }: { id?: number; status?: ApplicationStatus }
+): Promise<StatusChange> {
 	const target =
 		id === undefined
-			? listApplications(db, userId).find((application) => nextStatus(application.status) !== null)
-			: getApplication(db, userId, id);
+			? (await listApplications(store.db, userId)).find(
+					(application) => nextStatus(application.status) !== null
+				)
+			: await getApplication(store.db, userId, id);
 	if (!target) {
 		throw id === undefined
 			? invalid('No application can move forward')
@@ -76,7 +73,7 @@ export function simulateApplicationMove(
 	}
 	const to = status ?? nextStatus(target.status);
 	if (!to) throw invalid(`This application is ${statusLabel(target.status)}: choose a status`);
-	return setApplicationStatus(db, userId, target.id, to, hub);
+	return setApplicationStatus(store, userId, target.id, to);
 }
 
 /** A plausible notification of each category. */
@@ -109,10 +106,9 @@ const SAMPLE_NOTIFICATIONS: Record<NotificationCategory, Omit<NotificationInput,
 
 /** Send the sample notification of a category to the user. */
 export function simulateNotification(
-	db: Database.Database,
+	store: DomainStore,
 	userId: number,
-	category: NotificationCategory,
-	hub: EventSink = getHub()
-): NotificationRow {
-	return createNotification(db, userId, { category, ...SAMPLE_NOTIFICATIONS[category] }, hub);
+	category: NotificationCategory
+): Promise<NotificationRow> {
+	return createNotification(store, userId, { category, ...SAMPLE_NOTIFICATIONS[category] });
 }

@@ -1,13 +1,9 @@
 /**
- * What the Vite plugin needs to find the process's hub without importing it (the plugin is
- * bundled with vite.config.ts, outside the app's module graph and its `$lib` aliases).
- * Deliberately free of imports.
+ * What the Vite plugin and the production server entry share with the hub without importing it
+ * (the plugin is bundled with vite.config.ts, outside the app's module graph). Free of imports.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-
-/** The globalThis key of the process's hub (one instance per process, whichever copy made it). */
-export const HUB_KEY = Symbol.for('career-copilot.realtime-hub');
 
 /** The only path the hub answers upgrades on; every other upgrade (e.g. Vite HMR) is left alone. */
 export const WS_PATH = '/ws';
@@ -18,9 +14,10 @@ export interface UpgradeHandler {
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
 }
 
-/** The hub created in this process, if any. */
-export function findHub(): UpgradeHandler | undefined {
-	return (globalThis as typeof globalThis & { [HUB_KEY]?: UpgradeHandler })[HUB_KEY];
+/** The part of the app's hooks module that whoever serves `/ws` uses (see src/hooks.server.ts). */
+export interface AppEntry {
+	serverApp(): Promise<{ hub: UpgradeHandler }>;
+	stopServerApp(): Promise<void>;
 }
 
 /** Whether a request URL (path and query, as in `req.url`) is for `path`. */

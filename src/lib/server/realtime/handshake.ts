@@ -1,9 +1,8 @@
 /**
- * What the hub reads from an upgrade request: the client's address, whether its Origin may
- * connect, and its token.
+ * What the hub reads from an upgrade request: the client's address and whether its Origin may
+ * connect (who the socket belongs to is the app's `authenticate`).
  */
 import type { IncomingMessage } from 'node:http';
-import { SESSION_COOKIE } from '../auth';
 import type { HubOptions, OriginCheck } from './options';
 
 /**
@@ -46,24 +45,4 @@ export function isOriginAllowed(
 	} catch {
 		return false;
 	}
-}
-
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
-
-/** The session token: `Authorization: Bearer <token>` first, else the `session` cookie. */
-export function readToken(req: IncomingMessage): string | undefined {
-	const bearer = BEARER.exec(req.headers.authorization ?? '');
-	if (bearer) return bearer[1];
-	for (const pair of (req.headers.cookie ?? '').split(';')) {
-		const eq = pair.indexOf('=');
-		if (eq > 0 && pair.slice(0, eq).trim() === SESSION_COOKIE) {
-			const value = pair.slice(eq + 1).trim();
-			try {
-				return decodeURIComponent(value);
-			} catch {
-				return value;
-			}
-		}
-	}
-	return undefined;
 }

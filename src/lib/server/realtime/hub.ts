@@ -1,33 +1,40 @@
 /**
- * The realtime hub: the process's WebSocket endpoint on `/ws`. It admits a socket (Origin, session,
- * rate and per-user limits), logs every event for a user before sending it to that user's sockets,
- * replays what a resuming client missed, acks client messages once by id, pings to find dead
- * sockets, and answers every bad frame with an `error` frame instead of failing.
+ * The realtime hub: the process's WebSocket endpoint on `/ws`. A reusable server part: it imports
+ * nothing of the app. It is handed `authenticate(request)` (who a socket belongs to) and a store
+ * (the per-user event log, exactly-once client messages, and signals of new rows), so it keeps no
+ * event buffer of its own: it sends each user's events from the log, in seq order, never a seq
+ * twice, filling any gap from the log. It admits a socket (Origin, session, rate and per-user
+ * limits), replays what a resuming client missed, acks client messages once by id, pings to find
+ * dead sockets, and answers every bad frame with an `error` frame instead of failing.
  */
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import * as v from 'valibot';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { CloseCode, type EventFrame } from 'statechart-websocket';
+import { CloseCode } from 'statechart-websocket';
 import { ClientMessageSchema, clientControlSchemas } from '../../protocol/client-frames';
-import { sessionFromToken, type Session } from '../auth';
-import { getDb } from '../db';
-import { ClientMessageLog } from './client-messages';
-import { EventLog } from './event-log';
-import { HUB_KEY, isPath, type UpgradeHandler } from './global';
-import { clientAddress, isOriginAllowed, readToken } from './handshake';
-import { hubOptionsFromEnv, resolveHubOptions, type HubOptions } from './options';
+import { isPath, type UpgradeHandler } from './global';
+import { clientAddress, isOriginAllowed } from './handshake';
+import { resolveHubOptions, type HubOptions } from './options';
 import { TokenBucket } from './rate-limit';
+import type { HubSession, HubStore, StoreSignal } from './store';
 
-export type { HubOptions, HubLogger, OriginCheck, RateLimit } from './options';
+export type { Authenticate, HubOptions, HubLogger, OriginCheck, RateLimit } from './options';
+export type { HubSession, HubStore, LogBounds, StoreSignal, StoredEvent } from './store';
 export { DEFAULT_HUB_OPTIONS, hubOptionsFromEnv } from './options';
 
 /**
- * Applies a custom client message. Throw to refuse it: the client gets an `error` frame (code
- * `bad_payload` with the error's message when the error has a 4xx `status`, like the domain's
- * DomainError; `handler_failed` otherwise) instead of an ack, and the id is not recorded.
+ * Applies a custom client message inside `tx`, the store's transaction that also records the
+ * message's id, so a message is applied exactly once even when it is resent to another node.
+ * Throw to refuse it: the client gets an `error` frame (code `bad_payload` with the error's
+ * message when the error has a 4xx `status`, like the domain's DomainError; `handler_failed`
+ * otherwise) instead of an ack, and the transaction (with the id) rolls back.
  */
-export type MessageHandler = (userId: number, data: unknown) => void | Promise<void>;
+export type MessageHandler<Tx = unknown> = (
+	userId: number,
+	data: unknown,
+	tx: Tx
+) => void | Promise<void>;
 
 /** Why a frame from a client was refused; the `code` of the `error` frame it gets. */
 export type FrameErrorCode =
@@ -39,7 +46,13 @@ export type RefusalKind =
 
 /** Counters for what the hub refused or cut, by kind. */
 export type DropKind =
-	FrameErrorCode | RefusalKind | 'too_big' | 'heartbeat_timeout' | 'slow_consumer' | 'socket_error';
+	| FrameErrorCode
+	| RefusalKind
+	| 'too_big'
+	| 'heartbeat_timeout'
+	| 'slow_consumer'
+	| 'socket_error'
+	| 'store_error';
 
 export interface HubStats {
 	sockets: number;
@@ -63,6 +76,8 @@ interface Connection {
 	sessionExpiresAt: number;
 	/** The user's latest seq when the socket was welcomed. */
 	welcomeSeq: number;
+	/** The highest seq this socket was sent (or, after `resume`, already had). */
+	sentSeq: number;
 	/** Answered since the last ping (a pong or any message). */
 	alive: boolean;
 	/**
@@ -77,10 +92,26 @@ interface Connection {
 	messages: TokenBucket;
 	/** Messages over the rate limit in a row. */
 	overLimit: number;
+	/** The frames of this socket are handled one after another, in the order they came. */
+	inbound: Promise<void>;
+}
+
+/** A user's sockets on this node and the state of sending them the user's log. */
+interface Feed {
+	userId: number;
+	connections: Set<Connection>;
+	/** The highest seq any signal announced for this user. */
+	latestSeen: number;
+	/** A read of the log is under way; `again` asks for one more round after it. */
+	pumping: boolean;
+	again: boolean;
+	/** The last read failed (the store was down): the heartbeat tries again. */
+	stale: boolean;
 }
 
 type Admission =
-	{ ok: true; session: Session } | { ok: false; kind: RefusalKind; code: number; reason: string };
+	| { ok: true; session: HubSession }
+	| { ok: false; kind: RefusalKind; code: number; reason: string };
 
 const TEXT = { binary: false } as const;
 
@@ -90,33 +121,36 @@ const TEXT = { binary: false } as const;
  */
 const HEARTBEAT_SLICES = 10;
 
-export class RealtimeHub implements UpgradeHandler {
-	readonly #options: HubOptions;
+/** Events read from the log per query when a socket is behind. */
+const LOG_PAGE = 1_000;
+
+export class RealtimeHub<Tx = unknown> implements UpgradeHandler {
+	readonly #options: HubOptions<Tx>;
+	readonly #store: HubStore<Tx>;
 	readonly #wss: WebSocketServer;
-	readonly #log: EventLog;
-	readonly #messages: ClientMessageLog;
-	readonly #handlers = new Map<string, MessageHandler>();
-	readonly #byUser = new Map<number, Set<Connection>>();
+	readonly #handlers = new Map<string, MessageHandler<Tx>>();
+	readonly #feeds = new Map<number, Feed>();
 	readonly #addresses = new Map<string, TokenBucket>();
 	readonly #dropped: Partial<Record<DropKind, number>> = {};
 	readonly #heartbeat: NodeJS.Timeout;
+	readonly #unsubscribe: () => void;
 	#closing: Promise<void> | undefined;
 	#peakUserSockets = 0;
 	#nextSlot = 0;
 	#slice = 0;
 
 	/** @throws TypeError naming the first invalid option */
-	constructor(options: Partial<HubOptions> & Pick<HubOptions, 'db'>) {
+	constructor(options: Partial<HubOptions<Tx>> & Pick<HubOptions<Tx>, 'store' | 'authenticate'>) {
 		this.#options = resolveHubOptions(options);
-		const { db, retainedEvents, maxPayload, heartbeatInterval } = this.#options;
+		const { store, maxPayload, heartbeatInterval } = this.#options;
+		this.#store = store;
 		this.#wss = new WebSocketServer({
 			noServer: true,
 			maxPayload,
 			clientTracking: false,
 			perMessageDeflate: false
 		});
-		this.#log = new EventLog(db, retainedEvents);
-		this.#messages = new ClientMessageLog(db);
+		this.#unsubscribe = store.subscribe((signal) => this.#onSignal(signal));
 		this.#heartbeat = setInterval(() => this.#tick(), heartbeatInterval / HEARTBEAT_SLICES);
 		// The hub must not keep a process (a test, a tool) alive on its own; the HTTP server does.
 		this.#heartbeat.unref();
@@ -140,41 +174,31 @@ export class RealtimeHub implements UpgradeHandler {
 			socket.destroy();
 			return true;
 		}
-		const admission = this.#admit(req);
-		this.#wss.handleUpgrade(req, socket, head, (ws) => {
-			ws.on('error', (error) => this.#onSocketError(error));
-			if (admission.ok) this.#open(ws, admission.session, tabGroupOf(req.url));
-			else this.#refuseSocket(ws, admission.kind, admission.code, admission.reason);
-		});
+		// The socket may fail while the session is looked up; nothing else listens yet.
+		const onEarlyError = () => socket.destroy();
+		socket.on('error', onEarlyError);
+		this.#admit(req).then(
+			(admission) => {
+				socket.off('error', onEarlyError);
+				if (socket.destroyed) return;
+				if (this.#closing) return void socket.destroy();
+				this.#wss.handleUpgrade(req, socket, head, (ws) => {
+					ws.on('error', (error) => this.#onSocketError(error));
+					if (admission.ok) this.#open(ws, admission.session, tabGroupOf(req.url));
+					else this.#refuseSocket(ws, admission.kind, admission.code, admission.reason);
+				});
+			},
+			(error: unknown) => {
+				// The sessions could not be read (the store is down): the client retries.
+				this.#count('store_error', `authenticate: ${describe(error)}`);
+				socket.destroy();
+			}
+		);
 		return true;
 	}
 
-	/**
-	 * Log an event for a user with their next seq, then send it to every one of their sockets
-	 * that is synced (the others get it from the log when they resume). Serialized once.
-	 */
-	emit<T extends string, D>(userId: number, type: T, data: D): EventFrame<T, D> {
-		if (!Number.isSafeInteger(userId)) throw new TypeError('emit: userId must be an integer');
-		if (typeof type !== 'string' || type === '')
-			throw new TypeError('emit: type must be a non-empty string');
-		const { frame, json } = this.#log.append(userId, type, data);
-		const connections = this.#byUser.get(userId);
-		if (connections) {
-			const bytes = Buffer.from(json);
-			for (const connection of connections) {
-				if (connection.synced) this.#deliver(connection, bytes);
-			}
-		}
-		return frame as EventFrame<T, D>;
-	}
-
-	/** The user's latest event seq (0 when none): page data can carry it to start the client. */
-	lastSeq(userId: number): number {
-		return this.#log.bounds(userId).latest;
-	}
-
 	/** Handle custom client messages of `type` (one handler per type; a second replaces it). */
-	onMessage(type: string, handler: MessageHandler): void {
+	onMessage(type: string, handler: MessageHandler<Tx>): void {
 		if (typeof type !== 'string' || type === '' || ['resume', 'ping', 'pong'].includes(type)) {
 			throw new TypeError(
 				`onMessage: type must be a custom message type, got ${JSON.stringify(type)}`
@@ -184,15 +208,17 @@ export class RealtimeHub implements UpgradeHandler {
 		this.#handlers.set(type, handler);
 	}
 
-	/** Close every socket of a user (default 1001: they reconnect and resume). */
+	/** Close this node's sockets of a user (default 1001: they reconnect and resume). */
 	dropUser(userId: number, code: number = CloseCode.GOING_AWAY): void {
-		for (const connection of this.#byUser.get(userId) ?? []) connection.ws.close(code, 'dropped');
+		for (const connection of this.#feeds.get(userId)?.connections ?? [])
+			connection.ws.close(code, 'dropped');
 	}
 
 	/**
-	 * Close the sockets admitted with session `sessionId` with 4401: after a sign-out its tabs must
-	 * stop receiving the user's events at once, not at the session's old expiry. Other sessions of
-	 * the same user keep their sockets.
+	 * Close this node's sockets admitted with session `sessionId` with 4401: after a sign-out its
+	 * tabs must stop receiving the user's events at once, not at the session's old expiry. Other
+	 * sessions of the same user keep their sockets. (The store's `session_ended` signal calls this
+	 * on every node.)
 	 */
 	endSession(sessionId: string): void {
 		for (const connection of this.#connections())
@@ -200,7 +226,7 @@ export class RealtimeHub implements UpgradeHandler {
 				connection.ws.close(CloseCode.UNAUTHORIZED, 'signed out');
 	}
 
-	/** Close every socket with 1001; clients reconnect and resume. The hub keeps serving. */
+	/** Close every socket of this node with 1001; clients reconnect and resume. */
 	restart(): void {
 		for (const connection of this.#connections())
 			connection.ws.close(CloseCode.GOING_AWAY, 'restart');
@@ -217,10 +243,10 @@ export class RealtimeHub implements UpgradeHandler {
 
 	stats(): HubStats {
 		let sockets = 0;
-		for (const connections of this.#byUser.values()) sockets += connections.size;
+		for (const feed of this.#feeds.values()) sockets += feed.connections.size;
 		return {
 			sockets,
-			users: this.#byUser.size,
+			users: this.#feeds.size,
 			peakUserSockets: this.#peakUserSockets,
 			dropped: { ...this.#dropped }
 		};
@@ -228,6 +254,7 @@ export class RealtimeHub implements UpgradeHandler {
 
 	async #shutDown(): Promise<void> {
 		clearInterval(this.#heartbeat);
+		this.#unsubscribe();
 		const open = [...this.#connections()];
 		const closed = open.map(
 			({ ws }) =>
@@ -247,10 +274,10 @@ export class RealtimeHub implements UpgradeHandler {
 	}
 
 	*#connections(): Generator<Connection> {
-		for (const connections of this.#byUser.values()) yield* connections;
+		for (const feed of this.#feeds.values()) yield* feed.connections;
 	}
 
-	#admit(req: IncomingMessage): Admission {
+	async #admit(req: IncomingMessage): Promise<Admission> {
 		const address = clientAddress(req, this.#options);
 		if (address === undefined) {
 			const reason = `no client address in ${this.#options.addressHeader || 'the socket'}`;
@@ -272,8 +299,8 @@ export class RealtimeHub implements UpgradeHandler {
 			const reason = 'origin not allowed';
 			return { ok: false, kind: 'foreign_origin', code: CloseCode.POLICY, reason };
 		}
-		const session = sessionFromToken(this.#options.db, readToken(req));
-		if (!session) {
+		const session = await this.#options.authenticate(req);
+		if (!session || session.expiresAt <= Date.now()) {
 			return {
 				ok: false,
 				kind: 'unauthorized',
@@ -284,17 +311,24 @@ export class RealtimeHub implements UpgradeHandler {
 		return { ok: true, session };
 	}
 
-	#open(ws: WebSocket, session: Session, tabGroup: string | null): void {
-		const userId = session.user.id;
+	#open(ws: WebSocket, session: HubSession, tabGroup: string | null): void {
+		const { userId } = session;
 		if (tabGroup !== null) this.#replaceTabGroup(userId, session.id, tabGroup);
-		let connections = this.#byUser.get(userId);
-		if ((connections?.size ?? 0) >= this.#options.maxSocketsPerUser) {
+		let feed = this.#feeds.get(userId);
+		if ((feed?.connections.size ?? 0) >= this.#options.maxSocketsPerUser) {
 			this.#refuseSocket(ws, 'socket_cap', CloseCode.RATE_LIMITED, 'too many sockets');
 			return;
 		}
-		if (!connections) {
-			connections = new Set();
-			this.#byUser.set(userId, connections);
+		if (!feed) {
+			feed = {
+				userId,
+				connections: new Set(),
+				latestSeen: 0,
+				pumping: false,
+				again: false,
+				stale: false
+			};
+			this.#feeds.set(userId, feed);
 		}
 		const { burst, perSecond } = this.#options.messageRate;
 		const connection: Connection = {
@@ -303,36 +337,38 @@ export class RealtimeHub implements UpgradeHandler {
 			sessionId: session.id,
 			tabGroup,
 			sessionExpiresAt: session.expiresAt,
-			welcomeSeq: this.#log.bounds(userId).latest,
+			welcomeSeq: 0,
+			sentSeq: 0,
 			alive: true,
 			synced: false,
 			unsyncedTicks: 0,
 			slot: this.#nextSlot++ % HEARTBEAT_SLICES,
 			messages: new TokenBucket(burst, perSecond),
-			overLimit: 0
+			overLimit: 0,
+			inbound: Promise.resolve()
 		};
-		connections.add(connection);
-		this.#peakUserSockets = Math.max(this.#peakUserSockets, connections.size);
+		feed.connections.add(connection);
+		this.#peakUserSockets = Math.max(this.#peakUserSockets, feed.connections.size);
 		ws.on('message', (data, isBinary) => this.#onMessage(connection, data, isBinary));
 		ws.on('pong', () => (connection.alive = true));
 		ws.on('close', () => this.#remove(connection));
-		this.#send(connection, {
-			type: 'welcome',
-			data: { heartbeatInterval: this.#options.heartbeatInterval, lastSeq: connection.welcomeSeq }
+		// Frames that arrive before the welcome is out wait for it (they are chained after it).
+		this.#enqueue(connection, async () => {
+			connection.welcomeSeq = (await this.#store.bounds(userId)).latest;
+			this.#send(connection, {
+				type: 'welcome',
+				data: { heartbeatInterval: this.#options.heartbeatInterval, lastSeq: connection.welcomeSeq }
+			});
 		});
 	}
 
-	/**
-	 * A new leader tab of a browser connects: the group's previous socket, if the hub still has it,
-	 * belonged to a leader that is gone (closed or crashed before its close reached the server).
-	 * Cut it now rather than at its heartbeat timeout, so the group never holds two sockets here.
-	 */
-	#replaceTabGroup(userId: number, sessionId: string, tabGroup: string): void {
-		for (const connection of this.#byUser.get(userId) ?? []) {
-			if (connection.sessionId !== sessionId || connection.tabGroup !== tabGroup) continue;
-			this.#remove(connection);
-			connection.ws.terminate();
-		}
+	/** Run `task` after the socket's earlier frames; a failure is counted (the first logged). */
+	#enqueue(connection: Connection, task: () => Promise<void>): void {
+		connection.inbound = connection.inbound.then(task).catch((error: unknown) => {
+			this.#count('store_error', describe(error));
+			// Without the store the socket cannot be served correctly: let the client retry.
+			connection.ws.close(CloseCode.GOING_AWAY, 'store unavailable');
+		});
 	}
 
 	/** Close a just-accepted socket with a code the client acts on (see handleUpgrade). */
@@ -341,11 +377,24 @@ export class RealtimeHub implements UpgradeHandler {
 		ws.close(code, reason);
 	}
 
+	/**
+	 * A new leader tab of a browser connects: the group's previous socket, if the hub still has it,
+	 * belonged to a leader that is gone (closed or crashed before its close reached the server).
+	 * Cut it now rather than at its heartbeat timeout, so the group never holds two sockets here.
+	 */
+	#replaceTabGroup(userId: number, sessionId: string, tabGroup: string): void {
+		for (const connection of this.#feeds.get(userId)?.connections ?? []) {
+			if (connection.sessionId !== sessionId || connection.tabGroup !== tabGroup) continue;
+			this.#remove(connection);
+			connection.ws.terminate();
+		}
+	}
+
 	#remove(connection: Connection): void {
-		const connections = this.#byUser.get(connection.userId);
-		if (!connections) return;
-		connections.delete(connection);
-		if (connections.size === 0) this.#byUser.delete(connection.userId);
+		const feed = this.#feeds.get(connection.userId);
+		if (!feed) return;
+		feed.connections.delete(connection);
+		if (feed.connections.size === 0) this.#feeds.delete(connection.userId);
 	}
 
 	#onMessage(connection: Connection, data: RawData, isBinary: boolean): void {
@@ -376,10 +425,11 @@ export class RealtimeHub implements UpgradeHandler {
 						'resume needs data.lastSeq, an integer >= 0'
 					);
 				}
-				return this.#resume(connection, resume.output.data.lastSeq);
+				const { lastSeq } = resume.output.data;
+				return this.#enqueue(connection, () => this.#resume(connection, lastSeq));
 			}
 			case 'ping':
-				return this.#send(connection, { type: 'pong' });
+				return this.#enqueue(connection, async () => this.#send(connection, { type: 'pong' }));
 			case 'pong':
 				return;
 		}
@@ -402,7 +452,8 @@ export class RealtimeHub implements UpgradeHandler {
 				id
 			);
 		}
-		void this.#apply(connection, message.output.id, type, message.output.data, handler);
+		const { id: messageId, data: payload } = message.output;
+		this.#enqueue(connection, () => this.#apply(connection, messageId, type, payload, handler));
 	}
 
 	async #apply(
@@ -410,39 +461,132 @@ export class RealtimeHub implements UpgradeHandler {
 		id: string,
 		type: string,
 		data: unknown,
-		handler: MessageHandler
+		handler: MessageHandler<Tx>
 	): Promise<void> {
 		const { userId } = connection;
-		if (this.#messages.record(userId, id, type)) {
-			try {
-				await handler(userId, data);
-			} catch (error) {
-				this.#messages.forget(userId, id);
-				const status = (error as { status?: unknown } | null)?.status;
-				if (typeof status === 'number' && status >= 400 && status < 500) {
-					return this.#refuse(connection, 'bad_payload', String((error as Error).message), id);
-				}
-				this.#options.logger.error(`[realtime] handler for ${type} failed:`, error);
-				return this.#refuse(connection, 'handler_failed', 'the message could not be applied', id);
+		try {
+			await this.#store.applyOnce(userId, id, type, async (tx) => {
+				await handler(userId, data, tx);
+			});
+		} catch (error) {
+			const status = (error as { status?: unknown } | null)?.status;
+			if (typeof status === 'number' && status >= 400 && status < 500) {
+				return this.#refuse(connection, 'bad_payload', String((error as Error).message), id);
 			}
+			this.#options.logger.error(`[realtime] handler for ${type} failed: ${describe(error)}`);
+			return this.#refuse(connection, 'handler_failed', 'the message could not be applied', id);
 		}
 		this.#send(connection, { type: 'ack', data: { id } });
 	}
 
 	/**
 	 * Replay what the client lacks after `lastSeq`, or tell it to resync when the log no longer
-	 * holds all of it (or it claims more than the log has, e.g. the database was reset).
-	 * Synchronous, so no live event can slip in between the replay and the switch to live.
+	 * holds all of it (or it claims more than the log has, e.g. the database was reset). From
+	 * here on the socket gets live events, in seq order after the replay.
 	 */
-	#resume(connection: Connection, lastSeq: number): void {
-		const { oldest, latest } = this.#log.bounds(connection.userId);
-		connection.synced = true;
-		if (lastSeq === latest) return;
-		if (lastSeq > latest || lastSeq < oldest - 1) {
+	async #resume(connection: Connection, lastSeq: number): Promise<void> {
+		const { oldest, latest } = await this.#store.bounds(connection.userId);
+		const feed = this.#feeds.get(connection.userId);
+		if (!feed || connection.ws.readyState !== WebSocket.OPEN) return;
+		const replayable =
+			lastSeq === latest || (lastSeq < latest && oldest > 0 && lastSeq >= oldest - 1);
+		if (!replayable) {
 			this.#send(connection, { type: 'resync', data: { lastSeq: latest } });
+		}
+		connection.sentSeq = replayable ? lastSeq : latest;
+		connection.synced = true;
+		feed.latestSeen = Math.max(feed.latestSeen, latest);
+		if (feed.latestSeen > connection.sentSeq) this.#pump(feed);
+	}
+
+	#onSignal(signal: StoreSignal): void {
+		switch (signal.kind) {
+			case 'events':
+				return this.#onEvents(signal.userId, signal.seq, signal.json);
+			case 'session_ended':
+				return this.endSession(signal.sessionId);
+			case 'drop_user':
+				return this.dropUser(signal.userId);
+			case 'restart':
+				return this.restart();
+			case 'reset':
+				for (const feed of this.#feeds.values()) this.#pump(feed);
+				return;
+		}
+	}
+
+	/**
+	 * The user has rows up to `seq`. With the frame of that very seq at hand (a commit of this
+	 * process) and every socket just one behind, it is sent as is; otherwise the sockets are
+	 * caught up from the log.
+	 */
+	#onEvents(userId: number, seq: number, json: string | undefined): void {
+		const feed = this.#feeds.get(userId);
+		if (!feed) return;
+		feed.latestSeen = Math.max(feed.latestSeen, seq);
+		if (feed.pumping) {
+			feed.again = true;
 			return;
 		}
-		for (const json of this.#log.after(connection.userId, lastSeq)) connection.ws.send(json, TEXT);
+		let behind = false;
+		let bytes: Buffer | undefined;
+		for (const connection of feed.connections) {
+			if (!connection.synced || connection.sentSeq >= seq) continue;
+			if (json !== undefined && connection.sentSeq === seq - 1) {
+				bytes ??= Buffer.from(json);
+				this.#deliver(connection, bytes, seq);
+			} else {
+				behind = true;
+			}
+		}
+		if (behind) this.#pump(feed);
+	}
+
+	/**
+	 * Send every synced socket of the user what it lacks, from the log, in seq order; one read at a
+	 * time per user, and again while signals came in meanwhile.
+	 */
+	#pump(feed: Feed): void {
+		if (feed.pumping) {
+			feed.again = true;
+			return;
+		}
+		feed.pumping = true;
+		void this.#drain(feed).finally(() => (feed.pumping = false));
+	}
+
+	async #drain(feed: Feed): Promise<void> {
+		try {
+			do {
+				feed.again = false;
+				feed.stale = false;
+				for (;;) {
+					let from = Infinity;
+					for (const connection of feed.connections) {
+						if (connection.synced) from = Math.min(from, connection.sentSeq);
+					}
+					if (from === Infinity) return;
+					const events = await this.#store.eventsAfter(feed.userId, from, LOG_PAGE);
+					for (const event of events) {
+						feed.latestSeen = Math.max(feed.latestSeen, event.seq);
+						let bytes: Buffer | undefined;
+						for (const connection of feed.connections) {
+							if (!connection.synced || connection.sentSeq >= event.seq) continue;
+							if (event.seq > connection.sentSeq + 1) {
+								// The rows in between were pruned while this socket lagged.
+								this.#send(connection, { type: 'resync', data: { lastSeq: event.seq - 1 } });
+							}
+							bytes ??= Buffer.from(event.json);
+							this.#deliver(connection, bytes, event.seq);
+						}
+					}
+					if (events.length < LOG_PAGE) break;
+				}
+			} while (feed.again);
+		} catch (error) {
+			feed.stale = true;
+			this.#count('store_error', describe(error));
+		}
 	}
 
 	#overRateLimit(connection: Connection): void {
@@ -481,7 +625,9 @@ export class RealtimeHub implements UpgradeHandler {
 			connection.ws.send(JSON.stringify(frame), TEXT);
 	}
 
-	#deliver(connection: Connection, bytes: Buffer): void {
+	/** Send an event frame and record its seq as sent (also when the socket is past saving). */
+	#deliver(connection: Connection, bytes: Buffer, seq: number): void {
+		connection.sentSeq = seq;
 		const { ws } = connection;
 		if (ws.readyState !== WebSocket.OPEN) return;
 		if (ws.bufferedAmount > this.#options.maxBufferedBytes) {
@@ -498,7 +644,8 @@ export class RealtimeHub implements UpgradeHandler {
 	/**
 	 * Every heartbeatInterval / HEARTBEAT_SLICES, for the sockets in this slice: cut those that did
 	 * not answer their previous ping, ping the rest, close those whose session expired. Each socket
-	 * is so pinged once per heartbeatInterval and has that long to answer.
+	 * is so pinged once per heartbeatInterval and has that long to answer. Feeds whose last read
+	 * of the log failed are tried again.
 	 */
 	#tick(): void {
 		const now = Date.now();
@@ -515,37 +662,37 @@ export class RealtimeHub implements UpgradeHandler {
 			} else {
 				connection.alive = false;
 				ws.ping();
-				if (!connection.synced && ++connection.unsyncedTicks >= 2)
-					this.#resume(connection, connection.welcomeSeq);
+				if (!connection.synced && ++connection.unsyncedTicks >= 2) {
+					this.#enqueue(connection, () => this.#resume(connection, connection.welcomeSeq));
+				}
 			}
 		}
+		for (const feed of this.#feeds.values()) if (feed.stale) this.#pump(feed);
 		if (slice !== 0) return;
 		const clock = performance.now();
 		for (const [address, bucket] of this.#addresses) {
 			if (bucket.isFull(clock)) this.#addresses.delete(address);
 		}
-		this.#messages.prune(now - this.#options.dedupeRetention);
+		this.#store.pruneMessages(now - this.#options.dedupeRetention).catch((error: unknown) => {
+			this.#count('store_error', describe(error));
+		});
 	}
 }
 
+/** An error in one line (no stack): store errors while a database restarts are expected. */
 /** The `tab-group` query parameter of a socket's request URL (see machines/tabs.ts), or null. */
 function tabGroupOf(url: string | undefined): string | null {
 	const group = new URL(url ?? '/', 'http://localhost').searchParams.get('tab-group');
 	return group && group.length <= 128 ? group : null;
 }
 
-/** A hub with these options (tests, tools). The app uses getHub(). */
-export function createHub(options: Partial<HubOptions> & Pick<HubOptions, 'db'>): RealtimeHub {
-	return new RealtimeHub(options);
+function describe(error: unknown): string {
+	return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-const registry = globalThis as typeof globalThis & { [HUB_KEY]?: RealtimeHub };
-
-/**
- * The process's hub, created on first use from the environment (see hubOptionsFromEnv) on
- * getDb(). Kept on globalThis, so the SvelteKit server bundle and the production server entry,
- * which each bundle a copy of this module, share one instance.
- */
-export function getHub(): RealtimeHub {
-	return (registry[HUB_KEY] ??= createHub({ ...hubOptionsFromEnv(process.env), db: getDb() }));
+/** A hub with these options. */
+export function createHub<Tx>(
+	options: Partial<HubOptions<Tx>> & Pick<HubOptions<Tx>, 'store' | 'authenticate'>
+): RealtimeHub<Tx> {
+	return new RealtimeHub(options);
 }

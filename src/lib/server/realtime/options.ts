@@ -3,8 +3,8 @@
  * environment variables that override them in the running app.
  */
 import type { IncomingMessage } from 'node:http';
-import type Database from 'better-sqlite3';
 import { WS_PATH } from './global';
+import type { HubSession, HubStore } from './store';
 
 /** A token bucket: `burst` at once, refilled at `perSecond`. */
 export interface RateLimit {
@@ -18,15 +18,20 @@ export type OriginCheck = (origin: string, req: IncomingMessage) => boolean;
 /** Where the hub reports the first frame of each dropped kind and its own troubles. */
 export type HubLogger = Pick<Console, 'info' | 'warn' | 'error'>;
 
-export interface HubOptions {
-	/** The database holding users, sessions, event_log and client_messages. */
-	db: Database.Database;
+/**
+ * Who an upgrade request belongs to (the app's sessions plug in here): its session, or null to
+ * refuse the socket with 4401. Called once per socket, before it is accepted.
+ */
+export type Authenticate = (req: IncomingMessage) => Promise<HubSession | null>;
+
+export interface HubOptions<Tx = unknown> {
+	/** The event log, client message ids and signals (see store.ts). */
+	store: HubStore<Tx>;
+	authenticate: Authenticate;
 	/** Upgrade path. Default `/ws`. */
 	path: string;
 	/** Milliseconds between server pings; a socket that has not answered by the next is dropped. */
 	heartbeatInterval: number;
-	/** Events kept per user for replay; an older `resume` gets `resync`. */
-	retainedEvents: number;
 	/** Largest accepted frame in bytes; a bigger one closes the socket with 1009. */
 	maxPayload: number;
 	/** Open sockets per user; one more is closed with 4429. */
@@ -60,10 +65,9 @@ export interface HubOptions {
 	logger: HubLogger;
 }
 
-export const DEFAULT_HUB_OPTIONS: Omit<HubOptions, 'db'> = {
+export const DEFAULT_HUB_OPTIONS: Omit<HubOptions, 'store' | 'authenticate'> = {
 	path: WS_PATH,
 	heartbeatInterval: 30_000,
-	retainedEvents: 1_000,
 	maxPayload: 64 * 1024,
 	maxSocketsPerUser: 20,
 	// A client flushes up to 100 queued messages at once on reconnect; allow that burst.
@@ -89,25 +93,35 @@ function positive(name: string, value: unknown, integer = true): void {
 }
 
 /** Fill in defaults and check every option; throws a TypeError naming the first bad one. */
-export function resolveHubOptions(
-	options: Partial<HubOptions> & Pick<HubOptions, 'db'>
-): HubOptions {
-	const resolved: HubOptions = { ...DEFAULT_HUB_OPTIONS, ...options };
+export function resolveHubOptions<Tx>(
+	options: Partial<HubOptions<Tx>> & Pick<HubOptions<Tx>, 'store' | 'authenticate'>
+): HubOptions<Tx> {
+	const resolved: HubOptions<Tx> = { ...DEFAULT_HUB_OPTIONS, ...options };
 	if (typeof resolved.addressHeader !== 'string' || /[^\w-]/.test(resolved.addressHeader)) {
 		throw new TypeError('hub option addressHeader must be a header name (or empty)');
 	}
 	// Node lower-cases the names in req.headers.
 	resolved.addressHeader = resolved.addressHeader.toLowerCase();
-	const db = resolved.db as Partial<Database.Database> | undefined;
-	if (typeof db?.prepare !== 'function') {
-		throw new TypeError('hub option db must be a better-sqlite3 Database');
+	const store = resolved.store as Partial<HubStore<Tx>> | undefined;
+	const storeMethods = [
+		'append',
+		'bounds',
+		'eventsAfter',
+		'applyOnce',
+		'pruneMessages',
+		'subscribe'
+	];
+	if (!store || storeMethods.some((name) => typeof store[name as keyof HubStore] !== 'function')) {
+		throw new TypeError(`hub option store must implement ${storeMethods.join(', ')}`);
+	}
+	if (typeof resolved.authenticate !== 'function') {
+		throw new TypeError('hub option authenticate must be a function');
 	}
 	if (typeof resolved.path !== 'string' || !resolved.path.startsWith('/')) {
 		throw new TypeError('hub option path must be a string starting with /');
 	}
 	for (const name of [
 		'heartbeatInterval',
-		'retainedEvents',
 		'maxPayload',
 		'maxSocketsPerUser',
 		'maxBufferedBytes',
@@ -139,7 +153,8 @@ export function resolveHubOptions(
 	return resolved;
 }
 
-function envInteger(env: NodeJS.ProcessEnv, name: string): number | undefined {
+/** A positive integer from the environment, undefined when unset; a TypeError naming it otherwise. */
+export function envInteger(env: NodeJS.ProcessEnv, name: string): number | undefined {
 	const raw = env[name];
 	if (raw === undefined || raw === '') return undefined;
 	const value = Number(raw);
@@ -150,20 +165,16 @@ function envInteger(env: NodeJS.ProcessEnv, name: string): number | undefined {
 }
 
 /**
- * The options the running app takes from its environment (every copy of the hub module reads the
- * same variables, so whichever creates the hub creates the same one):
- * REALTIME_HEARTBEAT_MS, REALTIME_RETAINED_EVENTS, REALTIME_MAX_SOCKETS_PER_USER, and
- * REALTIME_ALLOWED_ORIGINS (comma-separated), plus adapter-node's ORIGIN (the origin the app is
- * served from, allowed as well), ADDRESS_HEADER and XFF_DEPTH (the client address the
- * per-address limits count).
+ * The options the running app takes from its environment: REALTIME_HEARTBEAT_MS,
+ * REALTIME_MAX_SOCKETS_PER_USER and REALTIME_ALLOWED_ORIGINS (comma-separated), plus
+ * adapter-node's ORIGIN (the origin the app is served from, allowed as well), ADDRESS_HEADER and
+ * XFF_DEPTH (the client address the per-address limits count).
  */
 export function hubOptionsFromEnv(env: NodeJS.ProcessEnv): Partial<HubOptions> {
 	const options: Partial<HubOptions> = {};
 	const heartbeatInterval = envInteger(env, 'REALTIME_HEARTBEAT_MS');
-	const retainedEvents = envInteger(env, 'REALTIME_RETAINED_EVENTS');
 	const maxSocketsPerUser = envInteger(env, 'REALTIME_MAX_SOCKETS_PER_USER');
 	if (heartbeatInterval) options.heartbeatInterval = heartbeatInterval;
-	if (retainedEvents) options.retainedEvents = retainedEvents;
 	if (maxSocketsPerUser) options.maxSocketsPerUser = maxSocketsPerUser;
 	const xffDepth = envInteger(env, 'XFF_DEPTH');
 	if (env.ADDRESS_HEADER) options.addressHeader = env.ADDRESS_HEADER.trim();

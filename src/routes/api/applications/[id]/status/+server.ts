@@ -1,5 +1,4 @@
 import * as v from 'valibot';
-import { getDb } from '$lib/server/db';
 import { setApplicationStatus } from '$lib/server/domain/applications';
 import { idField, parseJson, requireUser, runJson } from '$lib/server/domain/http';
 import { parseInput, text } from '$lib/server/domain/validate';
@@ -16,7 +15,7 @@ export const POST: RequestHandler = ({ params, request, locals }) => {
 	return runJson(async () => {
 		const id = parseInput(idField, params.id);
 		const { status } = await parseJson(request, StatusBody);
-		const change = setApplicationStatus(getDb(), user.id, id, status);
+		const change = await setApplicationStatus(locals.store, user.id, id, status);
 		return {
 			application: change.application,
 			old_status: change.old_status,

@@ -1,0 +1,290 @@
+/**
+ * The transactional outbox and the hub's store, on either engine through Kysely.
+ *
+ * A change and the events it causes commit together: `transaction(work)` hands `work` a
+ * transaction and an `emit` that appends to the user's event log inside it, taking the user's
+ * next seq with `UPDATE users SET last_seq = last_seq + 1 ... RETURNING` (the row lock makes the
+ * seqs gapless under concurrent writers, on one node or many). Only after the commit are
+ * subscribers told: in-process at once, and on PostgreSQL every node through NOTIFY, which the
+ * database itself sends at commit (never for a transaction that rolled back). A notification
+ * carries the user id and seq only; nodes read the rows from the log.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { EventFrame } from 'statechart-websocket';
+import type { Db, Engine, Tx } from '../db';
+import type {
+	HubStore,
+	LogBounds,
+	StoreListener,
+	StoreSignal,
+	StoredEvent
+} from '../realtime/store';
+
+/** The NOTIFY channels: new event rows (`<userId>:<seq>`) and other signals (JSON). */
+export const EVENTS_CHANNEL = 'cc_events';
+export const SIGNALS_CHANNEL = 'cc_signals';
+
+/** A transaction of the outbox: queries on `db`, events through `emit`, committed together. */
+export interface OutboxTransaction {
+	db: Tx;
+	/** Log an event for a user inside this transaction; it is delivered after the commit. */
+	emit(userId: number, type: string, data: unknown): Promise<EventFrame>;
+}
+
+export interface EventStoreOptions {
+	db: Db;
+	engine: Engine;
+	/** Events kept per user for replay; older ones are deleted as new ones are appended. */
+	retainedEvents?: number;
+	/**
+	 * Called after a commit that appended events, before anyone is told of them. Only the
+	 * crash-after-commit test sets it (see faultAfterCommitFromEnv).
+	 */
+	afterCommit?: () => void;
+}
+
+export const DEFAULT_RETAINED_EVENTS = 1_000;
+
+/**
+ * The text frame of an event. `data` is already JSON (as stored), so replay never parses and
+ * re-serializes it.
+ */
+export function eventFrameJson(
+	type: string,
+	id: string,
+	seq: number,
+	ts: number,
+	data: string
+): string {
+	return `{"type":${JSON.stringify(type)},"id":${JSON.stringify(id)},"seq":${seq},"ts":${ts},"data":${data}}`;
+}
+
+interface Appended {
+	userId: number;
+	seq: number;
+	json: string;
+}
+
+export class EventStore implements HubStore<OutboxTransaction> {
+	readonly db: Db;
+	readonly engine: Engine;
+	readonly #retained: number;
+	readonly #afterCommit: (() => void) | undefined;
+	readonly #listeners = new Set<StoreListener>();
+	/** What each open transaction appended, to announce after its commit. */
+	readonly #appended = new WeakMap<OutboxTransaction, Appended[]>();
+
+	constructor({
+		db,
+		engine,
+		retainedEvents = DEFAULT_RETAINED_EVENTS,
+		afterCommit
+	}: EventStoreOptions) {
+		if (!Number.isSafeInteger(retainedEvents) || retainedEvents <= 0) {
+			throw new TypeError('EventStore: retainedEvents must be a positive integer');
+		}
+		this.db = db;
+		this.engine = engine;
+		this.#retained = retainedEvents;
+		this.#afterCommit = afterCommit;
+	}
+
+	/**
+	 * Run `work` in one transaction; the events it emits are delivered after the commit, and
+	 * none if it throws (the whole transaction rolls back, the error is rethrown).
+	 */
+	async transaction<T>(work: (tx: OutboxTransaction) => Promise<T>): Promise<T> {
+		const appended: Appended[] = [];
+		let current: OutboxTransaction | undefined;
+		let result: T;
+		try {
+			result = await this.db.transaction().execute(async (db) => {
+				const tx: OutboxTransaction = {
+					db,
+					emit: (userId, type, data) => this.append(tx, userId, type, data)
+				};
+				current = tx;
+				this.#appended.set(tx, appended);
+				return work(tx);
+			});
+		} finally {
+			// An emit after the transaction ended (a promise nobody awaited) is refused.
+			if (current) this.#appended.delete(current);
+		}
+		if (appended.length > 0) {
+			this.#afterCommit?.();
+			for (const { userId, seq, json } of appended) {
+				this.#publish({ kind: 'events', userId, seq, json });
+			}
+		}
+		return result;
+	}
+
+	async append(
+		tx: OutboxTransaction,
+		userId: number,
+		type: string,
+		data: unknown
+	): Promise<EventFrame> {
+		if (!Number.isSafeInteger(userId)) throw new TypeError('emit: userId must be an integer');
+		if (typeof type !== 'string' || type === '') {
+			throw new TypeError('emit: type must be a non-empty string');
+		}
+		const json = data === undefined ? undefined : JSON.stringify(data);
+		if (json === undefined) throw new TypeError(`event ${type}: data must be JSON-serializable`);
+		const appended = this.#appended.get(tx);
+		if (!appended) throw new Error('emit: the transaction is over');
+		const { db } = tx;
+		const row = await db
+			.updateTable('users')
+			.set((eb) => ({ last_seq: eb('last_seq', '+', 1) }))
+			.where('id', '=', userId)
+			.returning('last_seq')
+			.executeTakeFirst();
+		if (!row) throw new Error(`emit: there is no user ${userId}`);
+		const seq = Number(row.last_seq);
+		const id = randomUUID();
+		const ts = Date.now();
+		await db
+			.insertInto('event_log')
+			.values({ user_id: userId, seq, id, type, data: json, ts })
+			.execute();
+		if (seq > this.#retained) {
+			await db
+				.deleteFrom('event_log')
+				.where('user_id', '=', userId)
+				.where('seq', '<=', seq - this.#retained)
+				.execute();
+		}
+		if (this.engine === 'postgres') {
+			await sql`select pg_notify(${EVENTS_CHANNEL}, ${`${userId}:${seq}`})`.execute(db);
+		}
+		appended.push({ userId, seq, json: eventFrameJson(type, id, seq, ts, json) });
+		return { type, id, seq, ts, data };
+	}
+
+	async bounds(userId: number): Promise<LogBounds> {
+		const row = await this.db
+			.selectFrom('users')
+			.select((eb) => [
+				'last_seq',
+				eb
+					.selectFrom('event_log')
+					.select((inner) => inner.fn.min('seq').as('oldest'))
+					.where('event_log.user_id', '=', userId)
+					.as('oldest')
+			])
+			.where('id', '=', userId)
+			.executeTakeFirst();
+		return { oldest: Number(row?.oldest ?? 0), latest: Number(row?.last_seq ?? 0) };
+	}
+
+	/** The user's latest seq (0 when none): a page carries it so its client resumes from there. */
+	async latestSeq(db: Db | Tx, userId: number): Promise<number> {
+		const row = await db
+			.selectFrom('users')
+			.select('last_seq')
+			.where('id', '=', userId)
+			.executeTakeFirst();
+		return Number(row?.last_seq ?? 0);
+	}
+
+	async eventsAfter(userId: number, seq: number, limit: number): Promise<StoredEvent[]> {
+		const rows = await this.db
+			.selectFrom('event_log')
+			.select(['type', 'id', 'seq', 'ts', 'data'])
+			.where('user_id', '=', userId)
+			.where('seq', '>', seq)
+			.orderBy('seq')
+			.limit(limit)
+			.execute();
+		return rows.map((row) => {
+			const eventSeq = Number(row.seq);
+			return {
+				seq: eventSeq,
+				json: eventFrameJson(row.type, row.id, eventSeq, Number(row.ts), row.data)
+			};
+		});
+	}
+
+	async applyOnce(
+		userId: number,
+		id: string,
+		type: string,
+		apply: (tx: OutboxTransaction) => Promise<void>
+	): Promise<boolean> {
+		return this.transaction(async (tx) => {
+			const recorded = await tx.db
+				.insertInto('client_messages')
+				.values({ user_id: userId, id, type, received_at: Date.now() })
+				.onConflict((conflict) => conflict.columns(['user_id', 'id']).doNothing())
+				.returning('id')
+				.executeTakeFirst();
+			if (!recorded) return false;
+			await apply(tx);
+			return true;
+		});
+	}
+
+	async pruneMessages(before: number): Promise<void> {
+		await this.db.deleteFrom('client_messages').where('received_at', '<', before).execute();
+	}
+
+	subscribe(listener: StoreListener): () => void {
+		this.#listeners.add(listener);
+		return () => this.#listeners.delete(listener);
+	}
+
+	/** Close the sockets of a session, on every node (call after the session row is deleted). */
+	endSession(sessionId: string): Promise<void> {
+		return this.#signal({ kind: 'session_ended', sessionId });
+	}
+
+	/** Close every socket of a user, on every node (1001: they reconnect). */
+	dropUser(userId: number): Promise<void> {
+		return this.#signal({ kind: 'drop_user', userId });
+	}
+
+	/** Close every socket, on every node (1001: they reconnect). */
+	restartSockets(): Promise<void> {
+		return this.#signal({ kind: 'restart' });
+	}
+
+	/**
+	 * A signal from another process (the PostgreSQL listener), or `reset` when some may have been
+	 * missed. Not for the app: it uses the methods above.
+	 */
+	receive(signal: StoreSignal): void {
+		this.#publish(signal);
+	}
+
+	/** On SQLite (one process) the listeners are told here; on PostgreSQL through NOTIFY. */
+	async #signal(signal: Exclude<StoreSignal, { kind: 'events' | 'reset' }>): Promise<void> {
+		if (this.engine === 'postgres') {
+			await sql`select pg_notify(${SIGNALS_CHANNEL}, ${JSON.stringify(signal)})`.execute(this.db);
+		} else {
+			this.#publish(signal);
+		}
+	}
+
+	#publish(signal: StoreSignal): void {
+		for (const listener of this.#listeners) {
+			try {
+				listener(signal);
+			} catch (error) {
+				console.error('[outbox] a listener failed:', error);
+			}
+		}
+	}
+}
+
+/**
+ * The crash-after-commit fault hook: with NODE_ENV=test and CC_TEST_CRASH_AFTER_COMMIT=1 the
+ * process kills itself (SIGKILL) right after the first commit that appended events, before any
+ * socket is told. Never active outside tests.
+ */
+export function faultAfterCommitFromEnv(env: NodeJS.ProcessEnv): (() => void) | undefined {
+	if (env.NODE_ENV !== 'test' || env.CC_TEST_CRASH_AFTER_COMMIT !== '1') return undefined;
+	return () => process.kill(process.pid, 'SIGKILL');
+}
