@@ -5,6 +5,7 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { run as runBundle } from './bundle';
+import { run as runCluster } from './cluster';
 import { run as runPeers } from './peers/index';
 import { run as runServer } from './server';
 
@@ -27,3 +28,4 @@ const timed = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
 const bundles = await timed('browser bundle sizes', runBundle);
 await timed('clients side by side', () => runPeers(bundles));
 await timed('server', runServer);
+await timed('scale-out: 3 nodes on PostgreSQL next to 1 node on SQLite', runCluster);

@@ -25,12 +25,16 @@ function onMessage(data: WebSocket.RawData): void {
 	if (round.latencies.length === round.waiting) round.done();
 }
 
-/** Open one client: wait for the welcome, resume from it, resolve once the resume is sent. */
-function open(url: string, token: string): Promise<void> {
+/**
+ * Open one client: wait for the welcome, resume from it, resolve once the resume is sent. From
+ * `localAddress` when given (through a proxy, one source address holds at most ~28,000 sockets).
+ */
+function open(url: string, token: string, localAddress?: string): Promise<void> {
 	return new Promise((resolve, reject) => {
 		const ws = new WebSocket(url, {
 			headers: { authorization: `Bearer ${token}` },
-			perMessageDeflate: false
+			perMessageDeflate: false,
+			localAddress
 		});
 		ws.once('error', reject);
 		ws.once('message', (data) => {
@@ -51,15 +55,19 @@ async function connect(
 	url: string,
 	token: string,
 	count: number,
-	concurrency: number
+	concurrency: number,
+	localAddresses: string[] = []
 ): Promise<object> {
 	let failed = 0;
 	let next = 0;
 	const started = performance.now();
 	const lane = async () => {
 		while (next < count) {
+			const address = localAddresses.length
+				? localAddresses[next % localAddresses.length]
+				: undefined;
 			next++;
-			await open(url, token).catch(() => failed++);
+			await open(url, token, address).catch(() => failed++);
 		}
 	};
 	await Promise.all(Array.from({ length: concurrency }, lane));
@@ -73,7 +81,8 @@ serveRequests(async (request) => {
 				request.url as string,
 				request.token as string,
 				request.count as number,
-				request.concurrency as number
+				request.concurrency as number,
+				request.localAddresses as string[] | undefined
 			);
 		case 'status':
 			return {

@@ -25,9 +25,13 @@ let nextId = 1;
 
 /**
  * Start `file` (a .ts next to this one) under tsx with `--expose-gc`, its fd limit raised to the
- * hard limit by the shell (Node cannot raise its own).
+ * hard limit by the shell (Node cannot raise its own), with `env` added to this process's.
  */
-export function startWorker(file: string, args: string[] = []): Worker {
+export function startWorker(
+	file: string,
+	args: string[] = [],
+	env: Record<string, string> = {}
+): Worker {
 	const script = fileURLToPath(new URL(file, import.meta.url));
 	const child = spawn(
 		'/bin/sh',
@@ -43,7 +47,7 @@ export function startWorker(file: string, args: string[] = []): Worker {
 			script,
 			...args
 		],
-		{ stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }
+		{ stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env } }
 	);
 	// A worker that died is reported by `ask` (its channel is closed), not by a crash here.
 	child.on('error', () => undefined);

@@ -54,26 +54,27 @@ function hardFdLimit(): number {
 	return raw === 'unlimited' ? Number.POSITIVE_INFINITY : Number(raw);
 }
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
 	return sorted.length === 0
 		? Number.NaN
 		: sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
 	return percentile(
 		[...values].sort((a, b) => a - b),
 		0.5
 	);
 }
 
-/** Bring the total of sockets held by the client workers to `total`. */
-async function connectTo(
+/** Bring the total of sockets held by the client workers to `total` (from `localAddresses`, if given). */
+export async function connectTo(
 	clients: Worker[],
 	url: string,
 	token: string,
 	total: number,
-	held: number
+	held: number,
+	localAddresses?: string[]
 ) {
 	const share = Math.ceil((total - held) / clients.length);
 	const results = await Promise.all(
@@ -84,7 +85,8 @@ async function connectTo(
 					url,
 					token,
 					count: Math.min(share, total - held - i * share),
-					concurrency: CONNECT_CONCURRENCY
+					concurrency: CONNECT_CONCURRENCY,
+					localAddresses
 				},
 				120_000
 			)
@@ -98,7 +100,12 @@ async function connectTo(
 }
 
 /** Fan one event out per round; latencies from emit to arrival on every socket, sorted. */
-async function fanout(server: Worker, clients: Worker[], rounds: number, firstRound: number) {
+export async function fanout(
+	server: Worker,
+	clients: Worker[],
+	rounds: number,
+	firstRound: number
+) {
 	const latencies: number[] = [];
 	const roundP99: number[] = [];
 	const emitMs: number[] = [];
@@ -128,7 +135,7 @@ async function fanout(server: Worker, clients: Worker[], rounds: number, firstRo
 }
 
 /** Milliseconds from sending `resume {lastSeq: 0}` to receiving the last of `count` events. */
-function replayOnce(url: string, token: string, count: number): Promise<number> {
+export function replayOnce(url: string, token: string, count: number): Promise<number> {
 	return new Promise((resolve, reject) => {
 		const ws = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
 		const timer = setTimeout(() => {

@@ -5,4 +5,5 @@ declare module '$build/handler.js' {
 
 declare module '$build/hooks.js' {
 	export const serverApp: typeof import('../src/lib/server/app').serverApp;
+	export const addTransportSecurity: typeof import('../src/lib/server/https').addTransportSecurity;
 }

@@ -28,16 +28,14 @@ const protocolFromSocket = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER;
 if (protocolFromSocket) process.env.PROTOCOL_HEADER = SOCKET_PROTOCOL_HEADER;
 
 const { handler } = await import('$build/handler.js');
-const { serverApp } = await import('$build/hooks.js');
+const { serverApp, addTransportSecurity } = await import('$build/hooks.js');
 const app = await serverApp();
-const server = createServer(
-	protocolFromSocket
-		? (req, res) => {
-				req.headers[SOCKET_PROTOCOL_HEADER] = 'http';
-				handler(req, res);
-			}
-		: handler
-);
+const server = createServer((req, res) => {
+	if (protocolFromSocket) req.headers[SOCKET_PROTOCOL_HEADER] = 'http';
+	// Static files are answered before the app's hooks run: HSTS goes on every answer here.
+	else addTransportSecurity(req, res);
+	handler(req, res);
+});
 // /ws goes to the hub; nothing else here upgrades, so any other upgrade gets a 404.
 server.on('upgrade', (req, socket, head) => {
 	if (!app.hub.handleUpgrade(req, socket, head)) {

@@ -3,6 +3,8 @@ import { env } from '$env/dynamic/public';
 import { serverApp, stopServerApp } from '$lib/server/app';
 import { SESSION_COOKIE, userFromToken } from '$lib/server/auth';
 import { allowConnectTo, socketOrigin } from '$lib/server/csp';
+import { STRICT_TRANSPORT_SECURITY } from '$lib/server/https';
+import { withRefusalStatus } from '$lib/server/signin';
 
 /**
  * At start-up: open (migrate, seed) the database and create the store and the hub, so the first
@@ -18,6 +20,8 @@ export const init: ServerInit = async () => {
  * one instance and no module exists twice.
  */
 export { serverApp, stopServerApp };
+/** HSTS for the production server's answers that never reach `handle` (static files). */
+export { addTransportSecurity } from '$lib/server/https';
 
 /**
  * Paths a signed-out visitor may reach: the sign-in page, the app's built assets, and /ws (the
@@ -50,7 +54,7 @@ function securityHeaders(url: URL): Record<string, string> {
 		'referrer-policy': 'strict-origin-when-cross-origin',
 		'cross-origin-opener-policy': 'same-origin',
 		'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
-		...(url.protocol === 'https:' ? { 'strict-transport-security': 'max-age=15552000' } : {})
+		...(url.protocol === 'https:' ? { 'strict-transport-security': STRICT_TRANSPORT_SECURITY } : {})
 	};
 }
 
@@ -74,6 +78,10 @@ function withSocketOrigin(response: Response): Response {
 	return withHeaders(response, { 'content-security-policy': allowConnectTo(policy, origin) });
 }
 
+function isSignIn(event: RequestEvent): boolean {
+	return event.request.method === 'POST' && event.url.pathname === '/login';
+}
+
 /** Who is signed in, and the sign-in wall: signed-out visitors go to /login?redirectTo=… */
 export const handle: Handle = async ({ event, resolve }) => {
 	const { store } = await serverApp();
@@ -90,10 +98,11 @@ export const handle: Handle = async ({ event, resolve }) => {
 			headers
 		);
 	}
+	const response = withSocketOrigin(await resolve(event));
 	// A signed-in answer is never stored: Back after signing out asks the server again (and gets
 	// the sign-in page) instead of showing someone's dashboard from the cache.
 	const signedIn = event.locals.user && !event.url.pathname.startsWith('/_app/');
-	return withHeaders(withSocketOrigin(await resolve(event)), {
+	return withHeaders(isSignIn(event) ? withRefusalStatus(response) : response, {
 		...headers,
 		...(signedIn ? { 'cache-control': 'no-store' } : {})
 	});

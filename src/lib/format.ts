@@ -26,3 +26,20 @@ export function formatDateTime(value: string | number): string {
 export function formatClock(epochMs: number, withMillis = false): string {
 	return (withMillis ? clockMillis : clock).format(new Date(epochMs));
 }
+
+/**
+ * A wait in words, rounded up to the second: "1 second", "45 seconds", "2 minutes",
+ * "1 minute 4 seconds", "1 hour 5 minutes".
+ */
+export function formatWait(ms: number): string {
+	const total = Math.max(1, Math.ceil(ms / 1000));
+	const parts: [number, string][] = [
+		[Math.floor(total / 3600), 'hour'],
+		[Math.floor((total % 3600) / 60), 'minute'],
+		[total % 60, 'second']
+	];
+	return parts
+		.filter(([count]) => count > 0)
+		.map(([count, unit]) => `${count} ${unit}${count === 1 ? '' : 's'}`)
+		.join(' ');
+}

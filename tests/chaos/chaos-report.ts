@@ -2,10 +2,10 @@
  * The invariants of a chaos run, checked from what the run recorded, as counts; and the report as
  * `npm run chaos` prints it.
  */
-import type Database from 'better-sqlite3';
 import type { ChaosClient } from '../support/chaos-clients';
-import { CRASH_PATTERN, type ServerProcess } from '../support/chaos-server';
+import { CRASH_PATTERN } from '../support/chaos-server';
 import type { ProxyConnection } from '../support/fault-proxy';
+import type { ChaosDeployment, MessageTruth } from './chaos-deployments';
 import type { ChaosConfig } from './chaos-run';
 
 /**
@@ -17,6 +17,7 @@ export const DETECTION_SLACK_MS = 250;
 
 export interface ChaosReport {
 	config: Omit<ChaosConfig, 'log'>;
+	deployment: string;
 	durationMs: number;
 	faults: Record<string, number>;
 	serverExits: string[];
@@ -59,6 +60,8 @@ export interface ChaosReport {
 	serverErrors: number;
 	testProcessErrors: string[];
 	serverCrashLines: string[];
+	/** Error lines nodes wrote while PostgreSQL was down or recovering (expected; not breaches). */
+	databaseOutageLines: number;
 	eventLoopLagP99Ms: number;
 	eventLoopLagMaxMs: number;
 	breaches: string[];
@@ -82,7 +85,7 @@ export interface RunState {
 	clients: ChaosClient[];
 	truth: Map<number, Map<number, string>>;
 	latestSeq: (userId: number) => number;
-	server: ServerProcess;
+	deployment: ChaosDeployment;
 	proxyLinks: ProxyConnection[];
 	blackholes: Blackhole[];
 	faults: Record<string, number>;
@@ -90,7 +93,7 @@ export interface RunState {
 	emitErrors: Map<string, number>;
 	targeted: Map<number, Set<string>>;
 	maxServerSide: number;
-	db: Database.Database;
+	messageTruth: MessageTruth;
 	testProcessErrors: string[];
 	lagP99: number;
 	lagMax: number;
@@ -99,7 +102,7 @@ export interface RunState {
 
 /** Every invariant, as counts; `breaches` lists what failed. */
 export function check(config: ChaosConfig, run: RunState): ChaosReport {
-	const { clients, truth, db } = run;
+	const { clients, truth, messageTruth, deployment } = run;
 	const breaches: string[] = [];
 	let deliveries = 0;
 	let verified = 0;
@@ -108,16 +111,6 @@ export function check(config: ChaosConfig, run: RunState): ChaosReport {
 	let coveredByResync = 0;
 	let outOfOrder = 0;
 	let resyncs = 0;
-	const recorded = db
-		.prepare<[number, string], number>(
-			'SELECT COUNT(*) FROM client_messages WHERE user_id = ? AND id = ?'
-		)
-		.pluck();
-	const isRead = db
-		.prepare<[number, string], number>(
-			'SELECT read FROM notifications WHERE user_id = ? AND id = ?'
-		)
-		.pluck();
 	const messages = {
 		sent: 0,
 		acked: 0,
@@ -148,8 +141,8 @@ export function check(config: ChaosConfig, run: RunState): ChaosReport {
 			messages.sent++;
 			if (client.acked.has(id)) messages.acked++;
 			else messages.unacked++;
-			if (recorded.get(client.userId, id) === 1) messages.recordedOnce++;
-			if (isRead.get(client.userId, message.data.id) === 1) messages.applied++;
+			if (messageTruth.recorded(client.userId, id) === 1) messages.recordedOnce++;
+			if (messageTruth.read(client.userId).has(message.data.id)) messages.applied++;
 			if ((client.transmissions.get(id) ?? 0) > 1) messages.resent++;
 		}
 		messages.refused += client.refusedSends.length;
@@ -167,10 +160,19 @@ export function check(config: ChaosConfig, run: RunState): ChaosReport {
 	const detections = holes.filter((h) => h.detectedAt).map((h) => h.detectedAt! - h.at);
 	const slackMs = Math.round(DETECTION_SLACK_MS + run.lagMax);
 	const late = detections.filter((ms) => ms > boundMs + slackMs).length;
-	const crashLines = run.server.stderr.split('\n').filter((line) => CRASH_PATTERN.test(line));
+	const crashLines: string[] = [];
+	let databaseOutageLines = 0;
+	for (const node of deployment.nodes) {
+		for (const chunk of node.stderrChunks) {
+			const lines = chunk.text.split('\n').filter((line) => CRASH_PATTERN.test(line));
+			if (deployment.duringDatabaseOutage(chunk.at)) databaseOutageLines += lines.length;
+			else crashLines.push(...lines);
+		}
+	}
 	const clientErrors = clients.reduce((n, c) => n + c.loggedErrors.length, 0);
 	const serverErrorFrames = clients.flatMap((c) => c.serverErrors);
-	const badExits = run.server.exits.filter((e) => e.signal !== 'SIGKILL' && e.code !== 0);
+	const exits = deployment.nodes.flatMap((node) => node.exits);
+	const badExits = exits.filter((e) => e.signal !== 'SIGKILL' && e.code !== 0);
 
 	if (outOfOrder) breaches.push(`${outOfOrder} deliveries duplicated or out of seq order`);
 	if (foreign) breaches.push(`${foreign} deliveries did not match the server's log for that user`);
@@ -180,12 +182,9 @@ export function check(config: ChaosConfig, run: RunState): ChaosReport {
 	if (messages.applied !== messages.sent)
 		breaches.push(`${messages.sent - messages.applied} messages not applied`);
 	// Nothing else was applied: the read notifications are exactly the ones messages named.
-	const readIds = db
-		.prepare<[number], string>('SELECT id FROM notifications WHERE user_id = ? AND read = 1')
-		.pluck();
 	let strayReads = 0;
 	for (const [userId, ids] of run.targeted) {
-		strayReads += readIds.all(userId).filter((id) => !ids.has(id)).length;
+		strayReads += [...messageTruth.read(userId)].filter((id) => !ids.has(id)).length;
 	}
 	if (strayReads) breaches.push(`${strayReads} notifications read that no message named`);
 	if (messages.refused) breaches.push(`${messages.refused} sends refused by the client queue`);
@@ -215,16 +214,19 @@ export function check(config: ChaosConfig, run: RunState): ChaosReport {
 	const serverFailures = [...run.emitErrors].filter(([key]) => key.startsWith('http 5'));
 	if (serverFailures.length)
 		breaches.push(`simulate requests failed on the server: ${JSON.stringify(serverFailures)}`);
+	// Every exit is a kill -9 of ours or a clean SIGTERM (code 0); anything else is a node that
+	// failed to shut down cleanly or died by itself.
 	if (badExits.length)
-		breaches.push(`server exits after SIGTERM not clean: ${JSON.stringify(badExits)}`);
+		breaches.push(`server exits neither killed nor clean: ${JSON.stringify(badExits)}`);
 	const events = [...truth.values()].reduce((n, seqs) => n + Math.max(0, ...seqs.keys()), 0);
 
 	const { log: _log, ...shown } = config;
 	return {
 		config: shown,
+		deployment: deployment.name,
 		durationMs: Date.now() - run.started,
 		faults: run.faults,
-		serverExits: run.server.exits.map((e) => String(e.code ?? e.signal)),
+		serverExits: exits.map((e) => String(e.code ?? e.signal)),
 		emitted: { ...run.emitted, events },
 		deliveries,
 		verifiedDeliveries: verified,
@@ -254,6 +256,7 @@ export function check(config: ChaosConfig, run: RunState): ChaosReport {
 		serverErrors: serverErrorFrames.length,
 		testProcessErrors: run.testProcessErrors,
 		serverCrashLines: crashLines.slice(0, 20),
+		databaseOutageLines,
 		eventLoopLagP99Ms: Math.round(run.lagP99),
 		eventLoopLagMaxMs: Math.round(run.lagMax),
 		breaches
@@ -264,7 +267,7 @@ export function check(config: ChaosConfig, run: RunState): ChaosReport {
 export function formatReport(report: ChaosReport): string {
 	const r = report;
 	return [
-		`chaos run: seed ${r.config.seed}, ${r.config.clients} clients / ${r.config.users} users, ${(r.durationMs / 1000).toFixed(1)} s`,
+		`chaos run: ${r.deployment}, seed ${r.config.seed}, ${r.config.clients} clients / ${r.config.users} users, ${(r.durationMs / 1000).toFixed(1)} s`,
 		`  faults injected      ${Object.entries(r.faults)
 			.map(([k, v]) => `${k} ${v}`)
 			.join(', ')}`,
@@ -276,7 +279,7 @@ export function formatReport(report: ChaosReport): string {
 		`  messages             sent ${r.messages.sent}, acked ${r.messages.acked}, recorded once ${r.messages.recordedOnce}, applied ${r.messages.applied}, resent ${r.messages.resent}, refused ${r.messages.refused}`,
 		`  sockets              ${r.sockets.created} created, max open per client ${r.sockets.maxOpenPerClient} (client side), ${r.sockets.maxServerSidePerClient} (server side), stale at end ${r.sockets.staleAtEnd}`,
 		`  black holes          ${r.blackholes.injected} injected, ${r.blackholes.detected} detected (max ${r.blackholes.maxDetectionMs} ms, bound ${r.blackholes.boundMs} ms + ${r.blackholes.slackMs} ms timer slack), ${r.blackholes.reconnected} reconnected`,
-		`  errors               client ${r.clientErrors}, server error frames ${r.serverErrors}, test process ${r.testProcessErrors.length}, server crash lines ${r.serverCrashLines.length}`,
+		`  errors               client ${r.clientErrors}, server error frames ${r.serverErrors}, test process ${r.testProcessErrors.length}, server crash lines ${r.serverCrashLines.length} (${r.databaseOutageLines} error lines during PostgreSQL restarts)`,
 		`  test process event-loop lag p99 ${r.eventLoopLagP99Ms} ms, max ${r.eventLoopLagMaxMs} ms`,
 		r.breaches.length ? `  BREACHES:\n    ${r.breaches.join('\n    ')}` : '  breaches             0'
 	].join('\n');

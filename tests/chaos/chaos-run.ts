@@ -1,25 +1,28 @@
 /**
- * One chaos run: the production server (`node build/server.js`) on a temporary SQLite file, a
- * fault proxy in front of it, and N Node clients of the real package (several per user), while
- * the server emits events for those users (through the app's own /simulate actions) and the
- * clients send `notification:read` messages. Faults come from a seeded schedule: RST cuts,
- * black holes (half-open), delay, throttle, kill -9 + restart, SIGTERM + restart, a frozen server
- * (SIGSTOP), hub drops and restarts, the browser going offline, and client partitions long enough
- * to need a resync. Then everything is healed and the invariants (chaos-report.ts) are checked and
- * returned as counts.
+ * One chaos run, in one of two deployments (chaos-deployments.ts): the production server
+ * (`node build/server.js`) on a temporary SQLite file, or three of them on one PostgreSQL behind
+ * nginx. A fault proxy sits in front (of the node, or of nginx), and N Node clients of the real
+ * package (several per user) connect through it, while the server emits events for those users
+ * (through the app's own /simulate actions, on any node) and the clients send `notification:read`
+ * messages. Faults come from a seeded schedule: RST cuts, black holes (half-open), delay,
+ * throttle, kill -9 + restart, SIGTERM + restart, a frozen node (SIGSTOP), hub drops and
+ * restarts, the browser going offline, client partitions long enough to need a resync, and with
+ * three nodes PostgreSQL restarts (clean and crashed). Then everything is healed and the
+ * invariants (chaos-report.ts) are checked and returned as counts.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import Database from 'better-sqlite3';
 import { ChaosClient } from '../support/chaos-clients';
-import { addUsers, postAction, sessionCookie } from '../support/chaos-auth';
-import { ServerProcess } from '../support/chaos-server';
+import { postAction } from '../support/chaos-auth';
 import { waitFor } from '../support/chaos-wait';
 import { startFaultProxy } from '../support/fault-proxy';
 import { mulberry32, pick, shuffle } from '../support/chaos-random';
 import { APPLICATION_STATUSES, NOTIFICATION_CATEGORIES } from '../../src/lib/protocol';
 import { check, clientOf, type Blackhole, type ChaosReport } from './chaos-report';
+import { signIn, startDeployment } from './chaos-deployments';
 
 export interface ChaosConfig {
+	/** One node on SQLite, or three on PostgreSQL behind nginx. */
+	mode: 'single' | 'cluster';
 	seed: number;
 	clients: number;
 	users: number;
@@ -56,7 +59,14 @@ export const FAULTS = [
 	'offline',
 	'freeze'
 ] as const;
-export type Fault = (typeof FAULTS)[number];
+/** Faults only the three-node deployment has. */
+export const CLUSTER_FAULTS = ['postgres-restart'] as const;
+export type Fault = (typeof FAULTS)[number] | (typeof CLUSTER_FAULTS)[number];
+
+/** Every fault a run of `mode` injects at least once. */
+export function faultsOf(mode: ChaosConfig['mode']): readonly Fault[] {
+	return mode === 'cluster' ? [...FAULTS, ...CLUSTER_FAULTS] : FAULTS;
+}
 
 /** Run the scenario and return the report; every process and socket is stopped before it returns. */
 export async function runChaos(config: ChaosConfig): Promise<ChaosReport> {
@@ -73,50 +83,44 @@ export async function runChaos(config: ChaosConfig): Promise<ChaosReport> {
 	const lag = monitorEventLoopDelay({ resolution: 10 });
 	lag.enable();
 
-	const server = await ServerProcess.start({
-		env: {
+	const deployment = await startDeployment(config.mode, {
+		serverEnv: {
 			REALTIME_HEARTBEAT_MS: String(config.serverHeartbeatMs),
 			REALTIME_RETAINED_EVENTS: String(config.retainedEvents)
-		}
+		},
+		log
 	});
 	const proxy = await startFaultProxy({
-		target: { port: server.port },
+		target: deployment.target,
 		preserveSourceAddress: true
 	});
 	const clients: ChaosClient[] = [];
 	const timers = new Set<NodeJS.Timeout>();
-	const truthDb = new Database(server.databasePath, { readonly: true, fileMustExist: true });
 	try {
+		log(`[chaos] ${deployment.name}`);
 		// Users, each with two applications to move, logged in through the real /login form.
-		const users = await addUsers(server.databasePath, config.users);
-		const writer = new Database(server.databasePath);
-		writer.pragma('busy_timeout = 5000');
-		const jobIds = writer
-			.prepare('SELECT id FROM jobs ORDER BY id LIMIT 2')
-			.pluck()
-			.all() as number[];
-		const addApplication = writer.prepare(
-			"INSERT INTO applications (user_id, job_id, status, created_at, updated_at) VALUES (?, ?, 'saved', ?, ?)"
-		);
-		const now = new Date().toISOString();
-		for (const user of users)
-			for (const jobId of jobIds) addApplication.run(user.id, jobId, now, now);
-		writer.close();
+		const users = await deployment.addUsers(config.users);
 		const cookies = new Map<number, string>();
-		for (const user of users) cookies.set(user.id, await sessionCookie(server.origin, user.email));
+		for (const user of users) cookies.set(user.id, await signIn(deployment, user.email));
 
 		// The ground truth: every (user, seq) -> event id the server logged, read as it is written
-		// (the log keeps only `retainedEvents` per user).
+		// (the log keeps only `retainedEvents` per user). Reads that fail (the database is being
+		// restarted) are simply tried again on the next round.
 		const truth = new Map<number, Map<number, string>>(users.map((u) => [u.id, new Map()]));
-		const readLog = truthDb.prepare<[number, number], { seq: number; id: string }>(
-			'SELECT seq, id FROM event_log WHERE user_id = ? AND seq > ? ORDER BY seq'
-		);
-		const readTruth = () => {
-			for (const [userId, seqs] of truth) {
-				const last = Math.max(0, ...seqs.keys());
-				for (const row of readLog.all(userId, last)) seqs.set(row.seq, row.id);
-			}
-		};
+		let reading: Promise<void> | null = null;
+		const readTruth = (): Promise<void> =>
+			(reading ??= (async () => {
+				try {
+					for (const [userId, seqs] of truth) {
+						const last = Math.max(0, ...seqs.keys());
+						for (const row of await deployment.eventsAfter(userId, last)) seqs.set(row.seq, row.id);
+					}
+				} catch {
+					// Next round.
+				} finally {
+					reading = null;
+				}
+			})());
 		const latestSeq = (userId: number) => Math.max(0, ...(truth.get(userId)?.keys() ?? []));
 
 		const blackholes: Blackhole[] = [];
@@ -180,23 +184,23 @@ export async function runChaos(config: ChaosConfig): Promise<ChaosReport> {
 			return timer;
 		};
 		every(50, sample);
-		every(250, readTruth);
+		every(250, () => void readTruth());
 
 		// Load: server events and client messages at a steady seeded rate.
 		const emitted = { requests: 0, failedWhileDown: 0, events: 0 };
 		const emitErrors = new Map<string, number>();
-		const applications = new Map(
-			users.map((u) => [
-				u.id,
-				truthDb
-					.prepare<[number], number>('SELECT id FROM applications WHERE user_id = ?')
-					.pluck()
-					.all(u.id)
-			])
-		);
+		const applications = new Map<number, number[]>();
+		for (const user of users) applications.set(user.id, await deployment.applicationIds(user.id));
+		/** The app's /simulate action on any running node (it fans out through the database). */
 		const emitFor = async (userId: number, kind: 'notification' | 'application' | 'job') => {
 			emitted.requests++;
-			const up = server.running;
+			const node = deployment.pickNode(random);
+			if (!node) {
+				emitted.failedWhileDown++;
+				return;
+			}
+			const outages = deployment.outages;
+			const wentDown = () => deployment.outages !== outages || !node.running;
 			try {
 				const fields: Record<string, string> =
 					kind === 'notification'
@@ -207,17 +211,21 @@ export async function runChaos(config: ChaosConfig): Promise<ChaosReport> {
 									status: pick(random, APPLICATION_STATUSES)
 								}
 							: {};
-				const result = await postAction(server.origin, `/simulate?/${kind}`, fields, {
+				const result = await postAction(node.origin, `/simulate?/${kind}`, fields, {
 					cookie: cookies.get(userId)
 				});
 				if (result.result?.type !== 'success') {
+					if (result.status >= 500 && wentDown()) {
+						emitted.failedWhileDown++;
+						return;
+					}
 					const key = `http ${result.status} ${result.result?.type ?? ''}`;
 					emitErrors.set(key, (emitErrors.get(key) ?? 0) + 1);
 					if (result.status >= 500) log(`[chaos] /simulate?/${kind}: ${result.text.slice(0, 300)}`);
 				}
 			} catch (error) {
 				emitted.failedWhileDown++;
-				if (up && server.running) {
+				if (!wentDown()) {
 					const cause = (error as { cause?: { code?: string } }).cause?.code ?? String(error);
 					emitErrors.set(cause, (emitErrors.get(cause) ?? 0) + 1);
 				}
@@ -242,7 +250,8 @@ export async function runChaos(config: ChaosConfig): Promise<ChaosReport> {
 
 		// Faults, on a seeded schedule: every kind once (shuffled), then weighted picks.
 		const faults: Record<string, number> = {};
-		const schedule: Fault[] = shuffle(faultRandom, [...FAULTS]);
+		const allFaults = faultsOf(config.mode);
+		const schedule: Fault[] = shuffle(faultRandom, [...allFaults]);
 		const later = (ms: number, fn: () => void) => {
 			const timer = setTimeout(() => {
 				timers.delete(timer);
@@ -257,10 +266,14 @@ export async function runChaos(config: ChaosConfig): Promise<ChaosReport> {
 			return candidates.length ? pick(faultRandom, candidates) : undefined;
 		};
 		const restart = async (how: 'kill9' | 'sigterm') => {
-			const exit = how === 'kill9' ? await server.kill9() : await server.sigterm();
+			const exit = await deployment.restartNode(how, faultRandom, 200 + faultRandom() * 1500);
 			log(`[chaos] server ${how}: exit ${exit.code ?? exit.signal}`);
-			await sleep(200 + faultRandom() * 1500);
-			await server.start();
+		};
+		/** A form action on any running node (skipped while none is). */
+		const simulate = async (action: string, userId: number) => {
+			const node = deployment.pickNode(faultRandom);
+			if (node)
+				await postAction(node.origin, `/simulate?/${action}`, {}, { cookie: cookies.get(userId) });
 		};
 		const inject = async (fault: Fault) => {
 			faults[fault] = (faults[fault] ?? 0) + 1;
@@ -308,18 +321,11 @@ export async function runChaos(config: ChaosConfig): Promise<ChaosReport> {
 				case 'sigterm':
 					await restart(fault);
 					break;
-				case 'drop-user': {
-					const user = pick(faultRandom, users);
-					await postAction(server.origin, '/simulate?/drop', {}, { cookie: cookies.get(user.id) });
+				case 'drop-user':
+					await simulate('drop', pick(faultRandom, users).id);
 					break;
-				}
 				case 'hub-restart':
-					await postAction(
-						server.origin,
-						'/simulate?/restart',
-						{},
-						{ cookie: cookies.get(users[0].id) }
-					);
+					await simulate('restart', users[0].id);
 					break;
 				case 'offline': {
 					// The browser says it is offline (wifi off), then online again.
@@ -330,12 +336,11 @@ export async function runChaos(config: ChaosConfig): Promise<ChaosReport> {
 					break;
 				}
 				case 'freeze': {
-					// The server stalls longer than the heartbeat allows: every client must notice.
-					server.freeze();
-					await sleep(
+					// A node stalls longer than the heartbeat allows: every client on it must notice.
+					await deployment.freezeNode(
+						faultRandom,
 						config.heartbeatInterval + config.heartbeatTimeout + 500 + faultRandom() * 1000
 					);
-					server.thaw();
 					break;
 				}
 				case 'partition': {
@@ -343,12 +348,14 @@ export async function runChaos(config: ChaosConfig): Promise<ChaosReport> {
 					const client = connectedClient();
 					if (!client) break;
 					client.client.disconnect();
-					for (let i = 0; i < config.retainedEvents + 5 && server.running; i++) {
+					for (let i = 0; i < config.retainedEvents + 5 && deployment.pickNode(random); i++) {
 						await emitFor(client.userId, 'notification');
 					}
 					client.client.connect();
 					break;
 				}
+				default:
+					await deployment.injectExtra(fault, faultRandom);
 			}
 		};
 		const faultDeadline = started + config.faultPhaseMs;
@@ -358,7 +365,7 @@ export async function runChaos(config: ChaosConfig): Promise<ChaosReport> {
 				i < schedule.length
 					? schedule[i]
 					: pick(faultRandom, [
-							...FAULTS,
+							...allFaults,
 							'cut-some',
 							'blackhole',
 							'delay',
@@ -374,7 +381,7 @@ export async function runChaos(config: ChaosConfig): Promise<ChaosReport> {
 		log(`[chaos] emit failures while the server was up: ${JSON.stringify([...emitErrors])}`);
 		for (const timer of timers) clearTimeout(timer);
 		proxy.heal();
-		if (!server.running) await server.start();
+		await deployment.heal();
 		// A client still told it is offline is told it is online again (its pending timer is gone).
 		for (const client of clients) {
 			if (client.client.actor.getSnapshot().matches({ connection: 'offline' })) {
@@ -382,9 +389,9 @@ export async function runChaos(config: ChaosConfig): Promise<ChaosReport> {
 			}
 		}
 		every(50, sample);
-		every(250, readTruth);
-		const converged = () => {
-			readTruth();
+		every(250, () => void readTruth());
+		const converged = async () => {
+			await readTruth();
 			const upstream = new Map<string, number>();
 			for (const link of proxy.connections()) {
 				const tag = clientOf(link);
@@ -404,13 +411,14 @@ export async function runChaos(config: ChaosConfig): Promise<ChaosReport> {
 		);
 		log(`[chaos] converged ${Date.now() - settleStarted} ms after healing`);
 		for (const timer of timers) clearInterval(timer);
-		readTruth();
+		await readTruth();
+		const isConverged = await converged();
 		return check(config, {
 			started,
 			clients,
 			truth,
 			latestSeq,
-			server,
+			deployment,
 			proxyLinks: proxy.connections(),
 			blackholes,
 			faults,
@@ -418,19 +426,18 @@ export async function runChaos(config: ChaosConfig): Promise<ChaosReport> {
 			emitErrors,
 			targeted,
 			maxServerSide,
-			db: truthDb,
+			messageTruth: await deployment.messageTruth(users.map((user) => user.id)),
 			testProcessErrors,
 			lagP99: lag.percentile(99) / 1e6,
 			lagMax: lag.max / 1e6,
-			converged: converged()
+			converged: isConverged
 		});
 	} finally {
 		lag.disable();
 		for (const timer of timers) clearInterval(timer);
 		for (const client of clients) client.client.stop();
 		await proxy.close();
-		truthDb.close();
-		await server.stop();
+		await deployment.stop();
 		process.off('unhandledRejection', onError);
 		process.off('uncaughtException', onError);
 	}

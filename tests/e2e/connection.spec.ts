@@ -198,8 +198,13 @@ test('offline: "Connection Lost" and a red dot; back online: "Reconnected" and g
 		'reconnects by itself when the network is back'
 	);
 	await expect(page.getByRole('button', { name: 'Retry' })).toHaveCount(0);
+	// The bell's count follows the actor (a useSelector store): not live, it says so.
+	const bell = page.getByTestId('bell-badge');
+	await expect(bell).toHaveAttribute('data-live', 'false');
+	await expect(bell).toContainText('may be out of date');
 
 	await context.setOffline(false);
+	await expect(bell).toHaveAttribute('data-live', 'true');
 	await expect(toast(page, 'Reconnected')).toBeVisible();
 	await expectDot(page, 'green');
 	await expect(page.getByTestId('connection-announcer')).toHaveText('Connection: Connected');

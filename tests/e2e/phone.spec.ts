@@ -54,7 +54,12 @@ test('no page is wider than the 390 px screen, signed out and signed in', async 
 		expect(await documentWidth(page), path).toBeLessThanOrEqual(DEVICE.width);
 	}
 	await login(page);
-	for (const path of SIGNED_IN) {
+	// Every page the navigation links to (a page added later is covered too), and a few more.
+	const linked = await page
+		.getByRole('navigation', { name: 'Main' })
+		.getByRole('link')
+		.evaluateAll((links) => links.map((link) => link.getAttribute('href') ?? '/'));
+	for (const path of new Set([...linked, ...SIGNED_IN])) {
 		await page.goto(path);
 		await waitForHydration(page);
 		if (path === '/inspect') await expect(page.getByTestId('chart-drawing')).toBeVisible();
@@ -176,22 +181,24 @@ test('the status details open and close on tap; Retry there while reconnecting a
 	await expect(trigger).toHaveAttribute('aria-expanded', 'false');
 	await expect(details).toBeHidden();
 
-	// Reconnecting: Retry tries at once.
+	// Reconnecting: Retry tries at once (on /inspect, whose event log shows what the machine got).
+	await page.goto('/inspect');
+	await waitForHydration(page);
+	await expectDot(page, 'green');
 	await app.stop();
 	await expectDot(page, 'yellow');
 	await trigger.tap();
 	await expect(details).toHaveText(/attempt \d+/);
 	const retry = page.getByRole('banner').getByRole('button', { name: 'Retry' });
-	await expect(retry).toBeVisible();
-	await app.start();
 	await retry.tap();
+	await expect(
+		page.locator('[data-testid="event-log-entry"][data-event-type="RETRY_NOW"]')
+	).toHaveCount(1);
+	await app.start();
 	await expectDot(page, 'green');
 	await expect(retry).toHaveCount(0);
 
 	// Disconnected on purpose (Inspect's Disconnect): Retry connects again.
-	await page.goto('/inspect');
-	await waitForHydration(page);
-	await expectDot(page, 'green');
 	await page.getByRole('button', { name: 'Disconnect' }).tap();
 	await expectDot(page, 'red');
 	if ((await trigger.getAttribute('aria-expanded')) !== 'true') await trigger.tap();

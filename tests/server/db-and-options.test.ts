@@ -22,6 +22,7 @@ const TABLES = [
 	'recommendations',
 	'sessions',
 	'settings',
+	'signin_failures',
 	'users'
 ];
 

@@ -461,18 +461,26 @@ describe.each(ENGINES)('domain events (%s)', (engine) => {
 				).toEqual([social.id]);
 				expect(await unreadCount(db, sam.id)).toBe(2);
 
-				expect(await markRead(db, alex.id, social.id)).toBe(false);
+				await eventsUntilMarker(sam);
+				expect(await markRead(store, alex.id, social.id)).toBe(false);
+				expect(await unreadCount(db, sam.id)).toBe(3); // b, the marker, and a
+				expect(await markRead(store, sam.id, social.id)).toBe(true);
+				expect(await markRead(store, sam.id, social.id)).toBe(true);
 				expect(await unreadCount(db, sam.id)).toBe(2);
-				expect(await markRead(db, sam.id, social.id)).toBe(true);
-				expect(await markRead(db, sam.id, social.id)).toBe(true);
-				expect(await unreadCount(db, sam.id)).toBe(1);
 				expect(
 					(await listNotifications(db, sam.id, { unreadOnly: true })).map((n) => n.title)
-				).toEqual(['b']);
+				).toEqual(['marker', 'b']);
 
-				expect(await markAllRead(db, sam.id)).toBe(1);
+				expect(await markAllRead(store, sam.id)).toBe(2);
+				expect(await markAllRead(store, sam.id)).toBe(0);
 				expect(await unreadCount(db, sam.id)).toBe(0);
 				expect((await listNotifications(db, sam.id)).every((n) => n.read)).toBe(true);
+				// Each read is an event in Sam's log (once: a repeat announces nothing), none in Alex's.
+				expect((await eventsUntilMarker(sam)).map((e) => [e.type, e.data])).toEqual([
+					['notification:read', { ids: [social.id], all: false, unread: 2 }],
+					['notification:read', { ids: [], all: true, unread: 0 }]
+				]);
+				expect(await eventsUntilMarker(alex)).toEqual([]);
 			});
 
 			it('applies notification:read from the socket once, for the sender only', async () => {

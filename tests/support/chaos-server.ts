@@ -59,6 +59,8 @@ export class ServerProcess {
 	readonly port: number;
 	/** Everything the process wrote to stderr, across restarts. */
 	stderr = '';
+	/** The same, chunk by chunk with when it arrived (ms), to tell when a line was written. */
+	readonly stderrChunks: { at: number; text: string }[] = [];
 	stdout = '';
 	/** How each finished run ended, in order. */
 	readonly exits: Exit[] = [];
@@ -124,7 +126,11 @@ export class ServerProcess {
 		this.child = child;
 		live.add(child);
 		child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
-		child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+		child.stderr!.on('data', (chunk: Buffer) => {
+			const text = chunk.toString();
+			this.stderr += text;
+			this.stderrChunks.push({ at: Date.now(), text });
+		});
 		child.once('exit', (code, signal) => {
 			live.delete(child);
 			this.exits.push({ code, signal });

@@ -23,6 +23,8 @@ export const NGINX_BINARY = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 
 export interface NginxOptions {
 	/** Ports of the nodes on 127.0.0.1, in upstream order. */
 	upstreams: readonly number[];
+	/** The port nginx listens on (127.0.0.1); default a free one. */
+	port?: number;
 	/** How nginx spreads connections; default round robin (consecutive sockets go to different nodes). */
 	balance?: 'round-robin' | 'least_conn';
 	/** Worker processes; default 1. */
@@ -137,7 +139,7 @@ export class Nginx {
 		const dir = mkdtempSync(path.join(os.tmpdir(), 'career-copilot-nginx-'));
 		// Workers run as nobody when we are root: they must reach the temporary folders.
 		chmodSync(dir, 0o755);
-		const port = await freePort();
+		const port = options.port ?? (await freePort());
 		const configFile = path.join(dir, 'nginx.conf');
 		writeFileSync(configFile, config(dir, port, options));
 		installExitHook();

@@ -75,11 +75,23 @@ export const NotificationSchema = v.object({
 });
 export type Notification = v.InferOutput<typeof NotificationSchema>;
 
+/** Notifications were marked read (some by id, or all of them): every tab and device follows. */
+export const NotificationReadSchema = v.object({
+	/** The notifications marked read (empty when `all`). */
+	ids: v.array(v.string()),
+	/** Every notification the user had was marked read. */
+	all: v.boolean(),
+	/** How many stay unread after this change, so each tab's bell shows the same number. */
+	unread: v.pipe(v.number(), v.safeInteger(), v.minValue(0))
+});
+export type NotificationRead = v.InferOutput<typeof NotificationReadSchema>;
+
 /** Payload schema of every event the Career Copilot server sends: the client's `events`. */
 export const coreEventSchemas = {
 	'job:recommendation': JobRecommendationSchema,
 	'application:status_change': ApplicationStatusChangeSchema,
-	'notification:new': NotificationSchema
+	'notification:new': NotificationSchema,
+	'notification:read': NotificationReadSchema
 } as const;
 
 /** The events the Career Copilot server sends, by name, with their payloads. */

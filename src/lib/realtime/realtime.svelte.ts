@@ -21,7 +21,7 @@ import { inspectWhenEnabled } from './inspector';
 import { EventListeners, type EventListener } from './listeners';
 import { PreferencesState } from './preferences.svelte';
 import { signInPath } from './session';
-import { statusViewStore } from './stores';
+import { liveStore, statusViewStore } from './stores';
 import { ToastDeck } from './toast-deck';
 import { LiveToasts } from './toasts';
 
@@ -31,7 +31,8 @@ export const RECONNECTED_EVENT = 'websocket:reconnected';
 const CORE_EVENTS: CoreEventType[] = [
 	'job:recommendation',
 	'application:status_change',
-	'notification:new'
+	'notification:new',
+	'notification:read'
 ];
 
 export class RealtimeState {
@@ -41,6 +42,8 @@ export class RealtimeState {
 	offReason = $state<string | undefined>(undefined);
 	/** What the status dot shows: a `useSelector` store over the actor (read it as `$view`). */
 	view = $derived(statusViewStore(this.client?.actor ?? null, this.offReason));
+	/** Whether the badges' counts follow live events now (a `useSelector` store: `$live`). */
+	live = $derived(liveStore(this.client?.actor ?? null));
 	/** New recommendations (the Jobs badge). */
 	jobsBadge = $state(0);
 	/** Unread notifications (the bell). */
@@ -190,6 +193,10 @@ export class RealtimeState {
 			case 'notification:new':
 				this.unread += 1;
 				this.#toasts.notification(data as CoreEventMap['notification:new']);
+				break;
+			case 'notification:read':
+				// Read here or in another tab or device: the server says how many stay unread.
+				this.unread = (data as CoreEventMap['notification:read']).unread;
 				break;
 		}
 		this.#listeners.emit(type, data as CoreEventMap[typeof type]);

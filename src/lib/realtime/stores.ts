@@ -9,6 +9,7 @@ import { useSelector } from '@xstate/svelte';
 import { readable, type Readable } from 'svelte/store';
 import {
 	statusDetailOf,
+	statusOf,
 	type ConnectionMachine,
 	type ConnectionSnapshot,
 	type StatusDetail
@@ -56,4 +57,14 @@ export function statusDetailStore(actor: ConnectionActor | null): Readable<Statu
 export function snapshotStore(actor: ConnectionActor | null): Readable<ConnectionSnapshot | null> {
 	if (!actor) return readable(null);
 	return useSelector(actor, (snapshot): ConnectionSnapshot | null => snapshot);
+}
+
+/**
+ * Whether the counts on the badges are live: true while connected. Otherwise they show what the
+ * last page load said and may be out of date (the badges say so).
+ */
+export function liveStore(actor: ConnectionActor | null): Readable<boolean> {
+	if (!actor) return readable(false);
+	// A follower tab is live while its leader's connection is (statusOf reads it).
+	return useSelector(actor, (snapshot) => statusOf(snapshot) === 'connected');
 }

@@ -1,6 +1,8 @@
 import { fail, redirect } from '@sveltejs/kit';
 import * as v from 'valibot';
+import { env } from '$env/dynamic/private';
 import { authenticate, startSession } from '$lib/server/auth';
+import { refusal, signinKeys, signinThrottle } from '$lib/server/signin';
 import { signInMessage } from '$lib/realtime/session';
 import { isExternalHref, safeHref } from '$lib/url';
 import type { Actions, PageServerLoad } from './$types';
@@ -34,8 +36,13 @@ const LoginForm = v.object({
 });
 
 export const actions: Actions = {
-	/** Sign in with email and password, then go to `redirectTo` (same-origin only). */
-	default: async ({ request, cookies, url, locals }) => {
+	/**
+	 * Sign in with email and password, then go to `redirectTo` (same-origin only). Failures are
+	 * throttled per account and per client address; a throttled attempt is answered 429 with
+	 * Retry-After before its password is looked at. Every failure gets the same answer whether or
+	 * not the account exists.
+	 */
+	default: async ({ request, cookies, url, getClientAddress, setHeaders, locals }) => {
 		const form = await request.formData().catch(() => new FormData());
 		const fields = Object.fromEntries(
 			['email', 'password', 'redirectTo'].flatMap((name) => {
@@ -47,8 +54,17 @@ export const actions: Actions = {
 		const parsed = v.safeParse(LoginForm, fields);
 		if (!parsed.success) return fail(400, { email, message: parsed.issues[0].message });
 		const { db } = locals.store;
+		const keys = signinKeys(parsed.output.email, getClientAddress());
+		const throttle = signinThrottle(db, env);
+		const gate = await throttle.begin(keys);
+		if (!gate.allowed) {
+			const { retryAfter, message } = refusal(gate.retryAfterMs);
+			setHeaders({ 'retry-after': String(retryAfter) });
+			return fail(429, { email, message });
+		}
 		const user = await authenticate(db, parsed.output.email, parsed.output.password);
 		if (!user) return fail(400, { email, message: 'Incorrect email or password' });
+		await throttle.succeeded(keys);
 		await startSession(db, cookies, user.id, url);
 		redirect(303, destination(parsed.output.redirectTo));
 	}

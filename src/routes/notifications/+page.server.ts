@@ -32,13 +32,13 @@ export const actions: Actions = {
 		const user = requireUser(locals);
 		return runAction(async () => {
 			const { id } = await parseForm(request, ReadForm);
-			if (!(await markRead(locals.store.db, user.id, id))) throw notFound('Notification not found');
+			if (!(await markRead(locals.store, user.id, id))) throw notFound('Notification not found');
 			return { read: id };
 		});
 	},
 	/** Mark every notification read. */
 	readAll: async ({ locals }) => {
 		const user = requireUser(locals);
-		return { readCount: await markAllRead(locals.store.db, user.id) };
+		return { readCount: await markAllRead(locals.store, user.id) };
 	}
 };

@@ -157,12 +157,23 @@ function createKysely(config: DatabaseConfig): Kysely<Schema> {
 	pool.on('error', (error) =>
 		console.warn(`[db] idle PostgreSQL connection lost: ${error.message}`)
 	);
+	// A connection that breaks while checked out (a query in flight when PostgreSQL restarts)
+	// emits 'error' on its client, which the pool does not listen to there; unheard, it would end
+	// the process (brianc/node-postgres#2439). The query itself rejects, so the listener only stops
+	// the crash; the pool drops the broken client when it is released.
+	pool.on('connect', (client) => client.on('error', () => {}));
 	return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
 }
 
 /** Bring a database up to the latest schema; throws when it was migrated by a newer app. */
 export async function migrate(db: Kysely<Schema>, engine: Engine): Promise<void> {
-	const migrator = new Migrator({ db, provider: migrationProvider(engine) });
+	// Numbers are reserved per issue (see migrations/index.ts), so a lower one can arrive after a
+	// higher one has run on a database: run it then, rather than refuse to start.
+	const migrator = new Migrator({
+		db,
+		provider: migrationProvider(engine),
+		allowUnorderedMigrations: true
+	});
 	const { error, results } = await migrator.migrateToLatest();
 	const failed = results?.find((result) => result.status === 'Error');
 	if (error) {

@@ -91,6 +91,15 @@ export interface SettingsTable {
 	value: string;
 }
 
+/** The sign-in throttle's runs of failures (signin/throttle.ts). */
+export interface SigninFailuresTable {
+	/** `account:<email>` or `address:<client address>`. */
+	key: string;
+	failures: number;
+	/** Epoch ms of the run's latest failure. */
+	last_failure_at: number;
+}
+
 export interface Schema {
 	users: UsersTable;
 	jobs: JobsTable;
@@ -101,6 +110,7 @@ export interface Schema {
 	client_messages: ClientMessagesTable;
 	sessions: SessionsTable;
 	settings: SettingsTable;
+	signin_failures: SigninFailuresTable;
 }
 
 /** The query builder over the app's schema, on either engine. */

@@ -6,7 +6,7 @@
 import * as v from 'valibot';
 import type { RealtimeHub } from '../realtime/hub';
 import type { DomainTransaction } from './events';
-import { markRead, notificationIdField } from './notifications';
+import { markReadIn, notificationIdField } from './notifications';
 import { parseInput } from './validate';
 
 /** `notification:read` carries the id of the notification the user read. */
@@ -17,6 +17,6 @@ export function registerDomainHandlers(
 	hub: Pick<RealtimeHub<DomainTransaction>, 'onMessage'>
 ): void {
 	hub.onMessage('notification:read', async (userId, data, tx) => {
-		await markRead(tx.db, userId, parseInput(NotificationReadSchema, data).id);
+		await markReadIn(tx, userId, parseInput(NotificationReadSchema, data).id);
 	});
 }

@@ -1,6 +1,7 @@
 /**
  * Notifications: stored per user, pushed live as `notification:new`, listed, and marked read
- * (from a form action or from the client's `notification:read` message over the socket).
+ * (from a form action or from the client's `notification:read` message over the socket), which
+ * is an event too (`notification:read`), so every tab and device follows.
  */
 import { randomUUID } from 'node:crypto';
 import * as v from 'valibot';
@@ -10,7 +11,7 @@ import {
 	type NotificationCategory
 } from '$lib/protocol';
 import type { Queryable } from '../db';
-import { emitEvent, type DomainStore } from './events';
+import { emitEvent, type DomainStore, type DomainTransaction } from './events';
 import { parseRecord } from './json';
 import { safeHref } from '$lib/url';
 import { parseInput, text } from './validate';
@@ -167,28 +168,57 @@ export async function listNotifications(
 }
 
 /**
- * Mark one of the user's notifications read. Idempotent. Returns false when the id does not exist
- * or belongs to another user.
+ * Mark one of the user's notifications read inside `tx`, and announce it to every tab and device
+ * (`notification:read`, with the unread count after it) in the same transaction. Idempotent: an
+ * already read one changes and announces nothing. Returns false when the id does not exist or
+ * belongs to another user.
  */
-export async function markRead(db: Queryable, userId: number, id: string): Promise<boolean> {
-	const result = await db
+export async function markReadIn(tx: DomainTransaction, userId: number, id: string) {
+	const result = await tx.db
 		.updateTable('notifications')
 		.set({ read: 1 })
 		.where('id', '=', id)
 		.where('user_id', '=', userId)
-		.executeTakeFirst();
-	return result.numUpdatedRows > 0n;
-}
-
-/** Mark all of the user's notifications read; returns how many were unread. */
-export async function markAllRead(db: Queryable, userId: number): Promise<number> {
-	const result = await db
-		.updateTable('notifications')
-		.set({ read: 1 })
-		.where('user_id', '=', userId)
 		.where('read', '=', 0)
 		.executeTakeFirst();
-	return Number(result.numUpdatedRows);
+	if (result.numUpdatedRows > 0n) {
+		const unread = await unreadCount(tx.db, userId);
+		await emitEvent(tx, userId, 'notification:read', { ids: [id], all: false, unread });
+		return true;
+	}
+	const owned = await tx.db
+		.selectFrom('notifications')
+		.select('id')
+		.where('id', '=', id)
+		.where('user_id', '=', userId)
+		.executeTakeFirst();
+	return owned !== undefined;
+}
+
+/** {@link markReadIn} in a transaction of its own. */
+export function markRead(store: DomainStore, userId: number, id: string): Promise<boolean> {
+	return store.transaction((tx) => markReadIn(tx, userId, id));
+}
+
+/**
+ * Mark all of the user's notifications read and announce it (`notification:read` with `all`)
+ * when any was unread; returns how many were.
+ */
+export function markAllRead(store: DomainStore, userId: number): Promise<number> {
+	return store.transaction(async (tx) => {
+		const result = await tx.db
+			.updateTable('notifications')
+			.set({ read: 1 })
+			.where('user_id', '=', userId)
+			.where('read', '=', 0)
+			.executeTakeFirst();
+		const count = Number(result.numUpdatedRows);
+		if (count > 0) {
+			const unread = await unreadCount(tx.db, userId);
+			await emitEvent(tx, userId, 'notification:read', { ids: [], all: true, unread });
+		}
+		return count;
+	});
 }
 
 /** How many of the user's notifications are unread. */

@@ -60,6 +60,42 @@ export function eventFrameJson(
 	return `{"type":${JSON.stringify(type)},"id":${JSON.stringify(id)},"seq":${seq},"ts":${ts},"data":${data}}`;
 }
 
+/**
+ * Error codes of a database that is not reachable right now: PostgreSQL's connection exceptions
+ * (SQLSTATE class 08) and shutdown/start-up states (57P01-57P03), the socket's own errors, and
+ * SQLite's busy/locked.
+ */
+const UNAVAILABLE_CODES = new Set([
+	'57P01',
+	'57P02',
+	'57P03',
+	'ECONNREFUSED',
+	'ECONNRESET',
+	'EPIPE',
+	'ETIMEDOUT',
+	'SQLITE_BUSY',
+	'SQLITE_LOCKED'
+]);
+
+/** Whether `error` (or its cause) says the database could not be reached, not that the work failed. */
+export function isStoreUnavailable(error: unknown): boolean {
+	for (let e = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+		const code = (e as { code?: unknown }).code;
+		if (typeof code === 'string' && (code.startsWith('08') || UNAVAILABLE_CODES.has(code))) {
+			return true;
+		}
+		// pg's own errors for a connection that went away carry no code.
+		if (
+			/connection terminated|connection timeout|connection error/i.test(
+				String((e as Error).message)
+			)
+		) {
+			return true;
+		}
+	}
+	return false;
+}
+
 interface Appended {
 	userId: number;
 	seq: number;
@@ -229,6 +265,10 @@ export class EventStore implements HubStore<OutboxTransaction> {
 
 	async pruneMessages(before: number): Promise<void> {
 		await this.db.deleteFrom('client_messages').where('received_at', '<', before).execute();
+	}
+
+	isUnavailable(error: unknown): boolean {
+		return isStoreUnavailable(error);
 	}
 
 	subscribe(listener: StoreListener): () => void {

@@ -52,7 +52,8 @@ export type DropKind =
 	| 'heartbeat_timeout'
 	| 'slow_consumer'
 	| 'socket_error'
-	| 'store_error';
+	| 'store_error'
+	| 'store_unavailable';
 
 export interface HubStats {
 	sockets: number;
@@ -472,6 +473,12 @@ export class RealtimeHub<Tx = unknown> implements UpgradeHandler {
 			const status = (error as { status?: unknown } | null)?.status;
 			if (typeof status === 'number' && status >= 400 && status < 500) {
 				return this.#refuse(connection, 'bad_payload', String((error as Error).message), id);
+			}
+			if (this.#store.isUnavailable?.(error)) {
+				// Neither applied nor refused: the client resends it once it is back, on any node.
+				this.#count('store_unavailable', `message ${id} not applied: ${describe(error)}`);
+				connection.ws.close(CloseCode.GOING_AWAY, 'store unavailable');
+				return;
 			}
 			this.#options.logger.error(`[realtime] handler for ${type} failed: ${describe(error)}`);
 			return this.#refuse(connection, 'handler_failed', 'the message could not be applied', id);

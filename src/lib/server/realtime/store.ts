@@ -60,6 +60,14 @@ export interface HubStore<Tx = unknown> {
 	pruneMessages(before: number): Promise<void>;
 	/** Be told of signals; returns the unsubscribe function. */
 	subscribe(listener: StoreListener): () => void;
+	/**
+	 * Whether an error means the store could not be reached (connection refused or lost, the
+	 * database restarting): nothing was applied and the same request may succeed later. The hub
+	 * then neither acks nor refuses a client message; it closes the socket with 1001, so the client
+	 * resends the message from its outbox once it is back (on any node). Without it, every failure
+	 * refuses the message.
+	 */
+	isUnavailable?(error: unknown): boolean;
 }
 
 /** A socket's identity, as the app's `authenticate` finds it from the upgrade request. */
