@@ -43,3 +43,27 @@ export function formatWait(ms: number): string {
 		.map(([count, unit]) => `${count} ${unit}${count === 1 ? '' : 's'}`)
 		.join(' ');
 }
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const shortDate = new Intl.DateTimeFormat('en', { month: 'short', day: 'numeric' });
+const shortDateWithYear = new Intl.DateTimeFormat('en', { dateStyle: 'medium' });
+
+/**
+ * How long ago `value` was, seen at `now` (epoch ms): "just now", "5 min ago", "2 h ago",
+ * "3 d ago", then the date ("Nov 25", with the year when it is not this year's). A time a little
+ * in the future (another machine's clock) reads "just now". The input itself when unparsable.
+ */
+export function formatRelative(value: string | number, now: number): string {
+	const date = new Date(value);
+	const time = date.getTime();
+	if (Number.isNaN(time)) return String(value);
+	const elapsed = now - time;
+	if (elapsed < MINUTE) return 'just now';
+	if (elapsed < HOUR) return `${Math.floor(elapsed / MINUTE)} min ago`;
+	if (elapsed < DAY) return `${Math.floor(elapsed / HOUR)} h ago`;
+	if (elapsed < 7 * DAY) return `${Math.floor(elapsed / DAY)} d ago`;
+	const sameYear = date.getFullYear() === new Date(now).getFullYear();
+	return (sameYear ? shortDate : shortDateWithYear).format(date);
+}

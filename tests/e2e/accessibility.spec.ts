@@ -3,58 +3,42 @@
  * no serious or critical WCAG 2.1 A/AA violation, and a full-page screenshot of each is kept as a
  * test artifact (test-results/<test>/<page>-<size>-<theme>.png, also attached to the report).
  */
-import AxeBuilder from '@axe-core/playwright';
-import type { Page, TestInfo } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { expect, test } from '../support/e2e-fixtures';
 import { expectDot, login } from '../support/e2e-app';
+import {
+	expectTheme,
+	screenshot,
+	seriousViolations,
+	THEMES,
+	useTheme,
+	type Theme
+} from '../support/e2e-axe';
 
 const PAGES = [
 	{ name: 'dashboard', path: '/', heading: 'Dashboard' },
 	{ name: 'jobs', path: '/jobs', heading: 'Jobs' },
 	{ name: 'applications', path: '/applications', heading: 'Applications' },
 	{ name: 'notifications', path: '/notifications', heading: 'Notifications' },
+	{ name: 'profile', path: '/profile', heading: 'Profile' },
+	{ name: 'job', path: '/jobs/1', heading: 'Senior Software Engineer' },
 	{ name: 'settings', path: '/settings', heading: 'Settings' },
 	{ name: 'simulate', path: '/simulate', heading: 'Simulate' },
 	{ name: 'inspect', path: '/inspect', heading: 'Inspect' },
 	{ name: 'login', path: '/login', heading: 'Sign in' }
 ] as const;
 
-const THEMES = ['light', 'dark'] as const;
 const SIZES = [
 	{ name: 'desktop', viewport: { width: 1280, height: 800 } },
 	{ name: 'phone', viewport: { width: 390, height: 844 } }
 ] as const;
 
 /** Load `path` in `theme` (the app follows the system scheme when no theme is saved). */
-async function show(page: Page, path: string, heading: string, theme: (typeof THEMES)[number]) {
-	await page.emulateMedia({ colorScheme: theme, reducedMotion: 'reduce' });
+async function show(page: Page, path: string, heading: string, theme: Theme) {
+	await useTheme(page, theme);
 	await page.goto(path);
 	await expect(page.getByRole('heading', { level: 1, name: heading })).toBeVisible();
-	await expect(page.locator('html')).toHaveClass(theme === 'dark' ? /\bdark\b/ : /^(?!.*\bdark\b)/);
-}
-
-async function screenshot(page: Page, testInfo: TestInfo, name: string) {
-	const path = testInfo.outputPath(`${name}.png`);
-	await page.screenshot({ path, fullPage: true, animations: 'disabled' });
-	await testInfo.attach(name, { path, contentType: 'image/png' });
-}
-
-async function seriousViolations(page: Page, testInfo: TestInfo, name: string) {
-	const results = await new AxeBuilder({ page })
-		.withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-		.analyze();
-	// Not vacuous: the contrast rule really looked at this page.
-	const contrast = [...results.passes, ...results.violations, ...results.incomplete].some(
-		(rule) => rule.id === 'color-contrast'
-	);
-	expect(contrast, 'axe ran color-contrast').toBe(true);
-	await testInfo.attach(`axe-${name}.json`, {
-		body: JSON.stringify(results.violations, null, 2),
-		contentType: 'application/json'
-	});
-	return results.violations
-		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-		.map((v) => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map((n) => n.target).join(' | ')}`);
+	await expectTheme(page, theme);
 }
 
 for (const { name, path, heading } of PAGES) {

@@ -17,6 +17,7 @@ const TABLES = [
 	'applications',
 	'client_messages',
 	'event_log',
+	'job_skills',
 	'jobs',
 	'notifications',
 	'recommendations',

@@ -55,7 +55,8 @@ const applicationStatus = v.picklist(APPLICATION_STATUSES);
 
 export const ApplicationStatusChangeSchema = v.object({
 	application_id: id,
-	old_status: applicationStatus,
+	/** null when the application was just created (Save or Apply on a job). */
+	old_status: v.nullable(applicationStatus),
 	new_status: applicationStatus,
 	application: v.optional(v.record(v.string(), v.unknown())),
 	job_title: v.optional(v.string()),

@@ -1,5 +1,5 @@
 /**
- * Demo data for a fresh database: two users with different skills, a dozen jobs, the
+ * Demo data for a fresh database: two users with different skills, 64 jobs (demo-jobs.ts), the
  * recommendations the scoring gives them, applications in several statuses and a few
  * notifications each. Nothing is sent: seeding writes rows only, so the event log starts empty.
  */
@@ -11,12 +11,12 @@ import {
 	insertRecommendation,
 	jobAlertNotification,
 	matchJob,
-	type JobInput,
 	type JobRecord
 } from './domain/jobs';
 import { insertNotification, type NotificationInput } from './domain/notifications';
 import { normalizeSkills } from './domain/scoring';
 import { hashPassword } from './auth';
+import { demoJobs } from './demo-jobs';
 import type { Db, Engine, Tx } from './db';
 
 /** The password of every demo account. */
@@ -36,123 +36,13 @@ interface DemoUser {
 	movedFrom: { job: string; status: ApplicationStatus };
 }
 
-const DEMO_JOBS: (JobInput & { daysAgo: number })[] = [
-	{
-		title: 'Senior Software Engineer',
-		company: 'Tech Corp',
-		location: 'Remote',
-		salary_range: '$150,000 - $180,000',
-		description:
-			'Lead the team that builds our real-time collaboration features, from the WebSocket layer to the UI.',
-		skills: ['typescript', 'svelte', 'node', 'websockets', 'sql'],
-		daysAgo: 1
-	},
-	{
-		title: 'Frontend Engineer',
-		company: 'Brightline Labs',
-		location: 'Berlin, Germany (hybrid)',
-		salary_range: '€70,000 - €85,000',
-		description: 'Build accessible dashboards for energy grid operators.',
-		skills: ['typescript', 'svelte', 'css', 'javascript'],
-		daysAgo: 2
-	},
-	{
-		title: 'Full-Stack Developer',
-		company: 'Northwind Traders',
-		location: 'Austin, TX',
-		salary_range: '$120,000 - $140,000',
-		description: 'Own features end to end in our order management platform.',
-		skills: ['javascript', 'node', 'sql', 'react', 'docker'],
-		daysAgo: 4
-	},
-	{
-		title: 'Real-time Platform Engineer',
-		company: 'Streamline',
-		location: 'Remote (EU)',
-		salary_range: null,
-		description: 'Scale our event delivery pipeline to millions of concurrent connections.',
-		skills: ['websockets', 'node', 'redis', 'kubernetes', 'go'],
-		daysAgo: 6
-	},
-	{
-		title: 'Data Scientist',
-		company: 'Acme Analytics',
-		location: 'New York, NY',
-		salary_range: '$135,000 - $160,000',
-		description: 'Model customer churn and design experiments with the product team.',
-		skills: ['python', 'ml', 'statistics', 'sql', 'pandas'],
-		daysAgo: 3
-	},
-	{
-		title: 'Machine Learning Engineer',
-		company: 'Cobalt AI',
-		location: 'San Francisco, CA',
-		salary_range: '$170,000 - $210,000',
-		description: 'Train and serve ranking models for our search product.',
-		skills: ['python', 'pytorch', 'ml', 'docker', 'kubernetes'],
-		daysAgo: 5
-	},
-	{
-		title: 'Data Engineer',
-		company: 'Riverbank Financial',
-		location: 'Chicago, IL',
-		salary_range: '$125,000 - $150,000',
-		description: 'Build reliable batch and streaming pipelines for risk reporting.',
-		skills: ['python', 'sql', 'airflow', 'spark'],
-		daysAgo: 2
-	},
-	{
-		title: 'Analytics Engineer',
-		company: 'Harbor Health',
-		location: 'Remote (US)',
-		salary_range: '$110,000 - $130,000',
-		description: 'Turn raw clinical operations data into trusted models and dashboards.',
-		skills: ['sql', 'dbt', 'python', 'data'],
-		daysAgo: 7
-	},
-	{
-		title: 'Backend Engineer (Node.js)',
-		company: 'Parcelpoint',
-		location: 'Toronto, Canada',
-		salary_range: 'CA$120,000 - CA$145,000',
-		description: 'Design the APIs that route a million parcels a day.',
-		skills: ['node', 'typescript', 'postgresql', 'graphql'],
-		daysAgo: 8
-	},
-	{
-		title: 'iOS Developer',
-		company: 'Lumen Mobile',
-		location: 'London, UK',
-		salary_range: '£65,000 - £80,000',
-		description: 'Ship the next version of our meditation app.',
-		skills: ['swift', 'ios', 'objective-c'],
-		daysAgo: 9
-	},
-	{
-		title: 'DevOps Engineer',
-		company: 'Cloudnine Systems',
-		location: 'Remote',
-		salary_range: '$130,000 - $155,000',
-		description: 'Automate our infrastructure and keep deploys boring.',
-		skills: ['kubernetes', 'terraform', 'aws', 'docker'],
-		daysAgo: 10
-	},
-	{
-		title: 'Product Designer',
-		company: 'Pinecone Studio',
-		location: 'Lisbon, Portugal',
-		salary_range: null,
-		description: 'Shape the experience of tools used by small farm cooperatives.',
-		skills: ['figma', 'prototyping', 'user research'],
-		daysAgo: 12
-	}
-];
-
 /** Every account's first notification. */
 const WELCOME: DemoUser['notifications'][number] = {
 	category: 'system',
 	title: 'Welcome to Career Copilot',
 	description: 'Add your skills to get better job matches.',
+	actionUrl: '/profile',
+	actionLabel: 'Open your profile',
 	hoursAgo: 24 * 14,
 	read: true
 };
@@ -177,8 +67,8 @@ const DEMO_USERS: DemoUser[] = [
 				category: 'recommendation',
 				title: 'Add a portfolio link',
 				description: 'Profiles with a portfolio get more replies from recruiters.',
-				actionUrl: '/settings',
-				actionLabel: 'Open settings',
+				actionUrl: '/profile',
+				actionLabel: 'Open your profile',
 				hoursAgo: 30,
 				read: false
 			},
@@ -242,9 +132,9 @@ export async function seedDemoData(db: Db, engine: Engine): Promise<boolean> {
 		if (engine === 'postgres') await sql`select pg_advisory_xact_lock(${SEED_LOCK})`.execute(tx);
 		const existing = await tx.selectFrom('users').select('id').limit(1).executeTakeFirst();
 		if (existing) return false;
-		const jobs = new Map<string, JobRecord>();
-		for (const { daysAgo, ...input } of DEMO_JOBS) {
-			jobs.set(input.title, await insertJob(tx, input, ago(daysAgo * 24)));
+		const jobs: JobRecord[] = [];
+		for (const { daysAgo, ...input } of demoJobs()) {
+			jobs.push(await insertJob(tx, input, ago(daysAgo * 24)));
 		}
 		for (const user of DEMO_USERS) await seedUser(tx, user, jobs, ago);
 		return true;
@@ -254,7 +144,7 @@ export async function seedDemoData(db: Db, engine: Engine): Promise<boolean> {
 async function seedUser(
 	tx: Tx,
 	user: DemoUser,
-	jobs: Map<string, JobRecord>,
+	jobs: readonly JobRecord[],
 	ago: (hours: number) => string
 ): Promise<void> {
 	const { id: userId } = await tx
@@ -274,7 +164,7 @@ async function seedUser(
 			await tx.updateTable('notifications').set({ read: 1 }).where('id', '=', row.id).execute();
 	};
 
-	for (const job of jobs.values()) {
+	for (const job of jobs) {
 		const match = matchJob(job, user.skills);
 		if (!match) continue;
 		await insertRecommendation(tx, {
@@ -316,8 +206,9 @@ async function seedUser(
 		await notify(input, hoursAgo, read);
 }
 
-function requireJob(jobs: Map<string, JobRecord>, title: string): JobRecord {
-	const job = jobs.get(title);
+/** The demo accounts name hand-written jobs by title; those come first in the list. */
+function requireJob(jobs: readonly JobRecord[], title: string): JobRecord {
+	const job = jobs.find((candidate) => candidate.title === title);
 	if (!job) throw new Error(`Demo data names an unknown job: ${title}`);
 	return job;
 }

@@ -14,6 +14,11 @@ export interface UsersTable {
 	created_at: string;
 	/** The seq of the user's latest event: taken (+1) inside the transaction that appends one. */
 	last_seq: Generated<number>;
+	headline: Generated<string>;
+	location: Generated<string>;
+	/** One of REMOTE_PREFERENCES ($lib/profile). */
+	remote_preference: Generated<string>;
+	portfolio_url: string | null;
 }
 
 export interface JobsTable {
@@ -26,6 +31,14 @@ export interface JobsTable {
 	skills: Generated<string>;
 	url: string | null;
 	created_at: string;
+	/** One of WORK_MODES ($lib/job-search). */
+	work_mode: Generated<string>;
+}
+
+/** A job's skills as rows (normalised names), for search and the match score in SQL. */
+export interface JobSkillsTable {
+	job_id: number;
+	skill: string;
 }
 
 export interface RecommendationsTable {
@@ -103,6 +116,7 @@ export interface SigninFailuresTable {
 export interface Schema {
 	users: UsersTable;
 	jobs: JobsTable;
+	job_skills: JobSkillsTable;
 	recommendations: RecommendationsTable;
 	applications: ApplicationsTable;
 	notifications: NotificationsTable;

@@ -4,9 +4,10 @@
  * notification).
  */
 import * as v from 'valibot';
+import { WORK_MODES, workModeOf, type WorkMode } from '$lib/job-search';
 import { isExternalHref, safeHref } from '$lib/url';
 import type { Queryable } from '../db';
-import { emitEvent, type DomainStore } from './events';
+import { emitEvent, type DomainStore, type DomainTransaction } from './events';
 import { parseStringArray } from './json';
 import {
 	insertNotification,
@@ -23,18 +24,12 @@ export type JobRecord = {
 	title: string;
 	company: string;
 	location: string;
+	work_mode: WorkMode;
 	salary_range: string | null;
 	description: string;
 	skills: string[];
 	url: string | null;
 	created_at: string;
-};
-
-/** A job in the user's list, with their match when the job was recommended to them. */
-export type JobListItem = JobRecord & {
-	match_score: number | null;
-	reason: string | null;
-	is_new: boolean;
 };
 
 /** A job recommended to the user. */
@@ -54,6 +49,8 @@ const JobInputSchema = v.object({
 	title: text('Title', 200),
 	company: text('Company', 200),
 	location: v.optional(text('Location', 200), 'Remote'),
+	/** How the job is done; read from the location ("Remote (EU)") when not given. */
+	work_mode: v.optional(v.picklist(WORK_MODES, 'Work mode must be remote, hybrid or onsite')),
 	salary_range: v.optional(v.nullable(text('Salary range', 100)), null),
 	description: v.optional(
 		v.pipe(
@@ -83,15 +80,19 @@ export interface JobMatch {
 	notification: NotificationRow;
 }
 
-interface JobDbRow extends Omit<JobRecord, 'skills'> {
+/** A job as its row reads: skills as JSON text, the work mode as stored. */
+export interface JobDbRow extends Omit<JobRecord, 'skills' | 'work_mode'> {
 	skills: string;
+	work_mode: string;
 }
 
-const JOB_COLUMNS = [
+/** The columns of a JobDbRow, for queries that alias jobs as `j`. */
+export const JOB_COLUMNS = [
 	'j.id',
 	'j.title',
 	'j.company',
 	'j.location',
+	'j.work_mode',
 	'j.salary_range',
 	'j.description',
 	'j.skills',
@@ -99,12 +100,17 @@ const JOB_COLUMNS = [
 	'j.created_at'
 ] as const;
 
-function toJobRecord(row: JobDbRow): JobRecord {
+function toWorkMode(value: string): WorkMode {
+	return (WORK_MODES as readonly string[]).includes(value) ? (value as WorkMode) : 'onsite';
+}
+
+export function toJobRecord(row: JobDbRow): JobRecord {
 	return {
-		id: row.id,
+		id: Number(row.id),
 		title: row.title,
 		company: row.company,
 		location: row.location,
+		work_mode: toWorkMode(row.work_mode),
 		salary_range: row.salary_range,
 		description: row.description,
 		skills: parseStringArray(row.skills),
@@ -114,8 +120,8 @@ function toJobRecord(row: JobDbRow): JobRecord {
 }
 
 /**
- * Validate and store a job without recommending it to anyone. Throws a 400 DomainError on invalid
- * input.
+ * Validate and store a job, with its skills as `job_skills` rows (what search and the match score
+ * read), without recommending it to anyone. Throws a 400 DomainError on invalid input.
  */
 export async function insertJob(
 	db: Queryable,
@@ -123,12 +129,14 @@ export async function insertJob(
 	createdAt = new Date().toISOString()
 ): Promise<JobRecord> {
 	const parsed = parseInput(JobInputSchema, input);
+	const work_mode = parsed.work_mode ?? workModeOf(parsed.location);
 	const { id } = await db
 		.insertInto('jobs')
 		.values({
 			title: parsed.title,
 			company: parsed.company,
 			location: parsed.location,
+			work_mode,
 			salary_range: parsed.salary_range,
 			description: parsed.description,
 			skills: JSON.stringify(parsed.skills),
@@ -137,7 +145,11 @@ export async function insertJob(
 		})
 		.returning('id')
 		.executeTakeFirstOrThrow();
-	return { id, ...parsed, created_at: createdAt };
+	await db
+		.insertInto('job_skills')
+		.values(parsed.skills.map((skill) => ({ job_id: id, skill })))
+		.execute();
+	return { id, ...parsed, work_mode, created_at: createdAt };
 }
 
 /** The recommendation of a job for someone with these skills, or null below the threshold. */
@@ -198,6 +210,33 @@ async function listUserSkills(db: Queryable): Promise<{ id: number; skills: stri
 }
 
 /**
+ * Recommend a job to one user inside a transaction: the recommendation row, its `job_alert`
+ * notification, and both events (`job:recommendation`, `notification:new`) in the outbox.
+ */
+export async function recommendJob(
+	tx: DomainTransaction,
+	userId: number,
+	job: JobRecord,
+	match: { match_score: number; reason: string },
+	createdAt: string
+): Promise<NotificationRow> {
+	await insertRecommendation(tx.db, { userId, jobId: job.id, ...match, seen: false, createdAt });
+	const notification = await insertNotification(
+		tx.db,
+		userId,
+		jobAlertNotification(job, match),
+		createdAt
+	);
+	await emitEvent(tx, userId, 'job:recommendation', {
+		job,
+		match_score: match.match_score,
+		reason: match.reason
+	});
+	await emitEvent(tx, userId, 'notification:new', toNotificationEvent(notification));
+	return notification;
+}
+
+/**
  * Store a job, recommend it to every user whose score reaches the threshold, and notify them,
  * all in one transaction with the events (delivered once it commits). Throws a 400 DomainError
  * on invalid input.
@@ -208,67 +247,15 @@ export function postJob(
 ): Promise<{ job: JobRecord; matches: JobMatch[] }> {
 	return store.transaction(async (tx) => {
 		const job = await insertJob(tx.db, input);
-		const matches = await recommendToUsers(tx.db, job);
-		for (const match of matches) {
-			await emitEvent(tx, match.userId, 'job:recommendation', {
-				job,
-				match_score: match.match_score,
-				reason: match.reason
-			});
-			await emitEvent(
-				tx,
-				match.userId,
-				'notification:new',
-				toNotificationEvent(match.notification)
-			);
+		const matches: JobMatch[] = [];
+		for (const user of await listUserSkills(tx.db)) {
+			const match = matchJob(job, user.skills);
+			if (!match) continue;
+			const notification = await recommendJob(tx, user.id, job, match, job.created_at);
+			matches.push({ userId: user.id, ...match, notification });
 		}
 		return { job, matches };
 	});
-}
-
-async function recommendToUsers(db: Queryable, job: JobRecord): Promise<JobMatch[]> {
-	const matches: JobMatch[] = [];
-	for (const user of await listUserSkills(db)) {
-		const match = matchJob(job, user.skills);
-		if (!match) continue;
-		await insertRecommendation(db, {
-			userId: user.id,
-			jobId: job.id,
-			...match,
-			seen: false,
-			createdAt: job.created_at
-		});
-		const notification = await insertNotification(
-			db,
-			user.id,
-			jobAlertNotification(job, match),
-			job.created_at
-		);
-		matches.push({ userId: user.id, ...match, notification });
-	}
-	return matches;
-}
-
-/**
- * Every job, newest first, with the user's match where the job was recommended to them.
- * `is_new` is true for a recommendation the user has not yet seen on the Jobs page.
- */
-export async function listJobs(db: Queryable, userId: number): Promise<JobListItem[]> {
-	const rows = await db
-		.selectFrom('jobs as j')
-		.leftJoin('recommendations as r', (join) =>
-			join.onRef('r.job_id', '=', 'j.id').on('r.user_id', '=', userId)
-		)
-		.select([...JOB_COLUMNS, 'r.match_score', 'r.reason', 'r.seen'])
-		.orderBy('j.created_at', 'desc')
-		.orderBy('j.id', 'desc')
-		.execute();
-	return rows.map((row) => ({
-		...toJobRecord(row),
-		match_score: row.match_score,
-		reason: row.reason,
-		is_new: row.seen === 0
-	}));
 }
 
 /** The user's most recent recommendations, newest first. */

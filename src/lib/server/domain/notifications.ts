@@ -136,13 +136,15 @@ export interface NotificationFilter {
 	category?: NotificationCategory | null;
 	unreadOnly?: boolean;
 	limit?: number;
+	/** Rows to skip first (paging); only with `limit`. */
+	offset?: number;
 }
 
-/** A user's notifications, newest first, optionally by category, unread only, or limited. */
+/** A user's notifications, newest first, optionally by category, unread only, or one page. */
 export async function listNotifications(
 	db: Queryable,
 	userId: number,
-	{ category = null, unreadOnly = false, limit }: NotificationFilter = {}
+	{ category = null, unreadOnly = false, limit, offset = 0 }: NotificationFilter = {}
 ): Promise<NotificationRow[]> {
 	let query = db
 		.selectFrom('notifications')
@@ -162,9 +164,27 @@ export async function listNotifications(
 		.orderBy('id', 'desc');
 	if (category !== null) query = query.where('category', '=', category);
 	if (unreadOnly) query = query.where('read', '=', 0);
-	if (limit !== undefined && limit >= 0) query = query.limit(limit);
+	if (limit !== undefined && limit >= 0) query = query.limit(limit).offset(offset);
 	const rows = await query.execute();
 	return rows.map((row) => toNotificationRow(row as NotificationDbRow));
+}
+
+/** How many notifications the user has (in a category, or in all), and how many are unread. */
+export async function countNotifications(
+	db: Queryable,
+	userId: number,
+	category: NotificationCategory | null = null
+): Promise<{ total: number; unread: number }> {
+	const row = await db
+		.selectFrom('notifications')
+		.select((eb) => [
+			eb.fn.countAll<number>().as('total'),
+			eb.fn.sum<number>(eb.case().when('read', '=', 0).then(1).else(0).end()).as('unread')
+		])
+		.where('user_id', '=', userId)
+		.$if(category !== null, (query) => query.where('category', '=', category!))
+		.executeTakeFirstOrThrow();
+	return { total: Number(row.total), unread: Number(row.unread ?? 0) };
 }
 
 /**
@@ -232,7 +252,4 @@ export async function unreadCount(db: Queryable, userId: number): Promise<number
 	return Number(row.count);
 }
 
-/** Whether a value is one of the protocol's notification categories. */
-export function isNotificationCategory(value: unknown): value is NotificationCategory {
-	return (NOTIFICATION_CATEGORIES as readonly unknown[]).includes(value);
-}
+export { isNotificationCategory } from '$lib/notification-filter';

@@ -96,7 +96,9 @@ const SAMPLE_NOTIFICATIONS: Record<NotificationCategory, Omit<NotificationInput,
 	},
 	recommendation: {
 		title: 'Add a skill to match more jobs',
-		description: 'Jobs you viewed often ask for Docker. Add it to your profile if you know it.'
+		description: 'Jobs you viewed often ask for Docker. Add it to your profile if you know it.',
+		actionUrl: '/profile',
+		actionLabel: 'Open your profile'
 	},
 	social: {
 		title: 'Jordan endorsed you for TypeScript',

@@ -559,9 +559,13 @@ export class RealtimeHub<Tx = unknown> implements UpgradeHandler {
 			return;
 		}
 		feed.pumping = true;
-		void this.#drain(feed).finally(() => (feed.pumping = false));
+		void this.#drain(feed);
 	}
 
+	/**
+	 * The pump's work. `pumping` is cleared in the same synchronous step as the last check of
+	 * `again`, so a signal that comes in between can never be left unanswered.
+	 */
 	async #drain(feed: Feed): Promise<void> {
 		try {
 			do {
@@ -593,6 +597,8 @@ export class RealtimeHub<Tx = unknown> implements UpgradeHandler {
 		} catch (error) {
 			feed.stale = true;
 			this.#count('store_error', describe(error));
+		} finally {
+			feed.pumping = false;
 		}
 	}
 

@@ -10,12 +10,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { Engine } from '../schema';
 import { initial } from './0001_initial';
 import { signinFailures } from './0010_signin_failures';
+import { profileAndJobSearch } from './0011_profile_and_job_search';
 
 /** Every migration by name, for one engine (a few column types differ). */
 export function migrationsFor(engine: Engine): Record<string, Migration> {
 	return {
 		'0001_initial': initial(engine),
-		'0010_signin_failures': signinFailures(engine)
+		'0010_signin_failures': signinFailures(engine),
+		'0011_profile_and_job_search': profileAndJobSearch(engine)
 	};
 }
 
