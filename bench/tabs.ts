@@ -87,7 +87,8 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, wha
 
 async function newContext(browser: Browser, server: E2EServer, withLocks = true) {
 	const context = await browser.newContext({ baseURL: server.url });
-	await context.addInitScript(benchProbe);
+	// tsx (esbuild) names functions with a `__name` helper that the page does not have.
+	await context.addInitScript({ content: `var __name = (f) => f; (${benchProbe.toString()})();` });
 	if (!withLocks) {
 		await context.addInitScript(() =>
 			Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined })
@@ -238,11 +239,12 @@ async function sockets(browser: Browser, server: E2EServer) {
 	);
 	const alone = await newContext(browser, server, false);
 	for (let i = 0; i < SOCKET_TABS; i++) await (await alone.newPage()).goto('/settings');
+	// The per-address connection rate may make some of them retry: take what is held by then.
 	const aloneStats = await until(
 		() => server.hubStats(),
 		(stats) => stats.sockets >= SOCKET_TABS,
 		'every standalone tab connected'
-	);
+	).catch(() => server.hubStats());
 	await alone.close();
 	return { shared: sharedStats.sockets, alone: aloneStats.sockets };
 }
