@@ -8,6 +8,7 @@ import { run as runBundle } from './bundle';
 import { run as runCluster } from './cluster';
 import { run as runPeers } from './peers/index';
 import { run as runServer } from './server';
+import { run as runTabs } from './tabs';
 
 // Timings depend on what else the machine is doing: say so next to them.
 console.log(
@@ -29,3 +30,4 @@ const bundles = await timed('browser bundle sizes', runBundle);
 await timed('clients side by side', () => runPeers(bundles));
 await timed('server', runServer);
 await timed('scale-out: 3 nodes on PostgreSQL next to 1 node on SQLite', runCluster);
+await timed('tabs sharing one connection (Chromium)', runTabs);

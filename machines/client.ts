@@ -23,8 +23,10 @@ import {
 } from './protocol';
 import { planSend, type SendPlan } from './queue';
 import {
+	roleOf,
 	statusDetailOf,
 	statusOf,
+	type TabRole,
 	type ConnectionSnapshot,
 	type ConnectionStatus,
 	type StatusDetail
@@ -79,6 +81,14 @@ export interface RealtimeClient<M extends Record<string, unknown> = Record<strin
 	getStatus(): ConnectionStatus;
 	getStatusDetail(): StatusDetail;
 	isConnected(): boolean;
+	/** This tab's role in its tab group: `leader`, `follower`... (`standalone` without sharing). */
+	getRole(): TabRole;
+	/**
+	 * Whether this tab is the one of its group that should draw the user's attention (a sound) for
+	 * the events it gets now: the visible tab, else the leader. Always true standing alone. Ask it
+	 * from a subscriber: every tab of a group agrees on it for each event.
+	 */
+	hasAttention(): boolean;
 	/** Call `listener` whenever the status changes. */
 	onStatusChange(listener: (status: ConnectionStatus, detail: StatusDetail) => void): Unsubscribe;
 	/**
@@ -148,8 +158,9 @@ export function createRealtimeClient<S extends EventSchemas = Record<never, neve
 	if (resolved.autoConnect) actor.send({ type: 'CONNECT' });
 
 	const running = () => actor.getSnapshot().status === 'active';
+	// A follower tab is connected when its leader is.
 	const isConnected = (snapshot: ConnectionSnapshot = actor.getSnapshot()) =>
-		snapshot.status === 'active' && snapshot.matches('connected');
+		snapshot.status === 'active' && statusOf(snapshot) === 'connected';
 
 	return {
 		actor,
@@ -191,6 +202,11 @@ export function createRealtimeClient<S extends EventSchemas = Record<never, neve
 		getStatus: () => statusOf(actor.getSnapshot()),
 		getStatusDetail: () => statusDetailOf(actor.getSnapshot()),
 		isConnected: () => isConnected(),
+		getRole: () => roleOf(actor.getSnapshot()),
+		hasAttention() {
+			const { tabs } = actor.getSnapshot().context;
+			return tabs === null || tabs.attention === tabs.id;
+		},
 		onStatusChange(listener) {
 			statusListeners.add(listener);
 			return () => void statusListeners.delete(listener);

@@ -8,6 +8,15 @@
  * stop it on entry (`reconnecting.backoff`, `offline`, `disconnected`, `failed`), and a stopped
  * socket actor has already detached its listeners.
  *
+ * Two regions run side by side. `connection` is the socket's life; `role` is the tab's place in
+ * its tab group (see tabs.ts): `standalone` (no sharing: Node, sharing off, or a browser without
+ * Web Locks or BroadcastChannel), `detached` (sharing, but not connected), `member` (queued for
+ * the group's lock: `electing`, then `follower` or `leader`) and `parked` (the page is hidden in
+ * the back/forward cache or frozen: lock and channel let go, taken up again when it is shown).
+ * Only a leader or a standalone client ever opens a socket; a follower's connection region waits
+ * in `shared`, showing the leader's status and taking its events, acks and refusals from the
+ * channel, and sending its outbox through the leader.
+ *
  * Paste-able into the Stately visualizer; every action, guard, delay and actor is named, so tests
  * can `.provide()` other implementations (a fake socket, a recording action).
  *
@@ -17,7 +26,19 @@
  * machine as exported runs on the platform's own (`globalThis.WebSocket`, `Date.now`,
  * `Math.random`, `console`, no storage).
  */
-import { assertEvent, assign, emit, raise, sendTo, setup, spawnChild, stopChild } from 'xstate';
+import {
+	and,
+	assertEvent,
+	assign,
+	emit,
+	or,
+	raise,
+	sendTo,
+	setup,
+	spawnChild,
+	stateIn,
+	stopChild
+} from 'xstate';
 import { backoffDelay } from './backoff';
 import { environmentActor, type EnvironmentEvent, type EnvironmentLogic } from './environment';
 import {
@@ -44,6 +65,17 @@ import {
 	type QueueLimits
 } from './queue';
 import { socketActor, type SocketEvent } from './socket';
+import { leaderStateOf } from './status';
+import {
+	randomTabId,
+	tabChannelActor,
+	tabGroupName,
+	tabLockActor,
+	withTabGroup,
+	type LeaderState,
+	type TabsEvent,
+	type TabsIO
+} from './tabs';
 
 /** Why the client stopped retrying by itself. */
 export type FailureReason = 'unauthorized' | 'forbidden' | 'policy' | 'max-attempts';
@@ -85,10 +117,33 @@ export interface ConnectionIO {
 	/** Take what other pages handed over, to send it from here (see `takeHandedOver`). */
 	takeHandedOver: () => QueuedMessage[];
 	warn: (message: string) => void;
+	/** The browser APIs of tab sharing; absent: every client stands alone. */
+	tabs?: TabsIO;
+}
+
+/** This tab in its tab group (see tabs.ts); `null` in the context of a standalone client. */
+export interface TabsContext {
+	/** The group's lock and channel name. */
+	name: string;
+	/** This tab's id. */
+	id: string;
+	/** The id of the group's connection at the server (a follower adopts its leader's). */
+	group: string;
+	/** Leader: how many connections it has opened (a new one makes followers resend). */
+	epoch: number;
+	/** The tab that plays sounds for events: the visible tab if any, else the leader. */
+	attention: string;
+	/** Leader: which tab each relayed message came from, until it is acked or refused. */
+	routes: Readonly<Record<string, string>>;
+	/** Follower: what the leader last said. */
+	leader: LeaderState | null;
+	/** Follower: the leader connection (`id:epoch`) its outbox was last sent through. */
+	sentThrough: string | null;
 }
 
 export interface ConnectionContext {
 	config: ConnectionConfig;
+	tabs: TabsContext | null;
 	/** What the browser last said (always true outside a browser). */
 	online: boolean;
 	/** Reconnect attempts since the last open; 0 during the first connect. */
@@ -131,7 +186,8 @@ export type ClientEvent =
  */
 export type HeartbeatCheckEvent = { type: 'HEARTBEAT.CHECK' };
 
-export type ConnectionEvent = ClientEvent | EnvironmentEvent | SocketEvent | HeartbeatCheckEvent;
+export type ConnectionEvent =
+	ClientEvent | EnvironmentEvent | SocketEvent | HeartbeatCheckEvent | TabsEvent;
 
 /**
  * Emitted to `actor.on(...)` listeners: the facade dispatches them to subscribers. The `frames`
@@ -160,6 +216,13 @@ export interface ConnectionInput {
 	lastSeq: number;
 	/** The outbox as storage kept it, oldest first. */
 	queue: readonly QueuedMessage[];
+	/** This tab's group, ids made once per client; `null`: the client stands alone. */
+	tabs: { name: string; id: string; group: string } | null;
+}
+
+/** A leader's connection as followers tell it apart: its tab and that tab's connection count. */
+function connectionKey(state: LeaderState): string {
+	return `${state.id}:${state.epoch}`;
 }
 
 const PING_FRAME = JSON.stringify({ type: 'ping' });
@@ -180,12 +243,16 @@ export function connectionInput(options: ResolvedOptions): ConnectionInput {
 		maxFrameSize: _maxFrameSize,
 		lastSeq,
 		autoConnect: _autoConnect,
+		tabSharing,
 		...config
 	} = options;
 	const queue = config.enableMessageQueue
 		? loadQueue(storage, storageKey, config.maxQueueSize)
 		: [];
-	return { config, lastSeq, queue };
+	const tabs = tabSharing
+		? { name: tabGroupName(tabSharing.key), id: randomTabId(), group: randomTabId() }
+		: null;
+	return { config, lastSeq, queue, tabs };
 }
 
 /** The outside world of one client, from validated options. */
@@ -199,7 +266,8 @@ export function connectionIO(options: ResolvedOptions): ConnectionIO {
 		saveQueue: (queue) => saveQueue(storage, storageKey, queue),
 		handOverQueue: (queue) => handOverQueue(storage, storageKey, queue),
 		takeHandedOver: () => takeHandedOver(storage, storageKey),
-		warn: (message) => logger.warn(message)
+		warn: (message) => logger.warn(message),
+		tabs: options.tabSharing ? options.tabSharing.io : undefined
 	};
 }
 
@@ -221,9 +289,17 @@ const PLATFORM_IO: ConnectionIO = {
 	warn: (message) => DEFAULT_OPTIONS.logger.warn(message)
 };
 
-function initialContext({ config, lastSeq, queue }: ConnectionInput): ConnectionContext {
+function initialContext({ config, lastSeq, queue, tabs }: ConnectionInput): ConnectionContext {
 	return {
 		config,
+		tabs: tabs && {
+			...tabs,
+			epoch: 0,
+			attention: tabs.id,
+			routes: {},
+			leader: null,
+			sentThrough: null
+		},
 		online: true,
 		attempt: 0,
 		retryDelay: 0,
@@ -247,7 +323,9 @@ function initialContext({ config, lastSeq, queue }: ConnectionInput): Connection
 /** The chart's children, as `setup` types them (for the implementations built outside it). */
 type ChartActor =
 	| { src: 'socket'; logic: typeof socketActor; id: 'socket' }
-	| { src: 'environment'; logic: EnvironmentLogic; id: 'environment' };
+	| { src: 'environment'; logic: EnvironmentLogic; id: 'environment' }
+	| { src: 'tabLock'; logic: ReturnType<typeof tabLockActor>; id: 'tabLock' }
+	| { src: 'tabChannel'; logic: ReturnType<typeof tabChannelActor>; id: 'tabChannel' };
 const ioAssign = assign<ConnectionContext, ConnectionEvent, undefined, ConnectionEvent, ChartActor>;
 const ioSpawnChild = spawnChild<
 	ConnectionContext,
@@ -264,7 +342,11 @@ type ChartArgs = { context: ConnectionContext; event: ConnectionEvent };
  */
 function ioImplementations(io: ConnectionIO) {
 	return {
-		actors: { environment: environmentActor(io.takeHandedOver) },
+		actors: {
+			environment: environmentActor(io.takeHandedOver),
+			tabLock: tabLockActor(io.tabs?.locks),
+			tabChannel: tabChannelActor(io.tabs, leaderStateOf)
+		},
 		guards: {
 			isSilent: ({ context }: ChartArgs) =>
 				io.now() - (context.lastFrameAt ?? 0) >= context.config.heartbeatInterval,
@@ -276,8 +358,9 @@ function ioImplementations(io: ConnectionIO) {
 		actions: {
 			openSocket: ioSpawnChild('socket', {
 				id: 'socket',
+				// Only a leader or a standalone client opens a socket: a leader's carries its group.
 				input: ({ context }: { context: ConnectionContext }) => ({
-					url: context.config.url,
+					url: withTabGroup(context.config.url, context.tabs?.group ?? null),
 					WebSocket: io.WebSocket,
 					decode: io.decode
 				})
@@ -300,7 +383,7 @@ function ioImplementations(io: ConnectionIO) {
 				pingSentAt: null
 			}),
 			acceptEvents: ioAssign(({ context, event }) => {
-				assertEvent(event, 'SERVER.EVENTS');
+				assertEvent(event, ['SERVER.EVENTS', 'TABS.EVENTS']);
 				return { lastSeq: latestSeq(event.frames, context.lastSeq), lastFrameAt: io.now() };
 			}),
 			recordFrame: ioAssign({ lastFrameAt: () => io.now() }),
@@ -327,7 +410,12 @@ export const connectionMachine = setup({
 		events: ConnectionEvent;
 		input: ConnectionInput;
 		emitted: ConnectionEmitted;
-		children: { socket: 'socket'; environment: 'environment' };
+		children: {
+			socket: 'socket';
+			environment: 'environment';
+			tabLock: 'tabLock';
+			tabChannel: 'tabChannel';
+		};
 	},
 	actors: {
 		socket: socketActor,
@@ -349,12 +437,41 @@ export const connectionMachine = setup({
 		isQueueDisabled: ({ context }) => !context.config.enableMessageQueue,
 		canQueue: ({ context }) => acceptsMessage(context.queue.length, context.config),
 		hasNewEvents: ({ context, event }) => {
-			assertEvent(event, 'SERVER.EVENTS');
+			assertEvent(event, ['SERVER.EVENTS', 'TABS.EVENTS']);
 			return event.frames.some((frame) => frame.seq > context.lastSeq);
 		},
 		isServerBehind: ({ context, event }) => {
 			assertEvent(event, 'SERVER.WELCOME');
 			return event.lastSeq < context.lastSeq;
+		},
+		isStandalone: ({ context }) => context.tabs === null,
+		isFollowing: or([
+			stateIn({ role: { member: 'electing' } }),
+			stateIn({ role: { member: 'follower' } })
+		]),
+		isLeading: stateIn({ role: { member: 'leader' } }),
+		hasLeader: ({ context }) => context.tabs?.leader != null,
+		isLeaderConnected: ({ context }) => context.tabs?.leader?.status === 'connected',
+		canRelay: and(['canQueue', 'isLeaderConnected']),
+		canRelayNow: and(['isQueueDisabled', 'isLeaderConnected']),
+		isNewLeaderConnection: ({ context, event }) => {
+			assertEvent(event, 'TABS.LEADER');
+			const { state } = event;
+			return state.status === 'connected' && connectionKey(state) !== context.tabs?.sentThrough;
+		},
+		isTakeover: ({ context, event }) => {
+			assertEvent(event, 'TABS.LEADER');
+			const { state } = event;
+			const through = context.tabs?.sentThrough ?? null;
+			return (
+				state.status === 'connected' &&
+				through !== null &&
+				through.slice(0, through.lastIndexOf(':')) !== state.id
+			);
+		},
+		isRelayedMessage: ({ context, event }) => {
+			assertEvent(event, ['SERVER.ACK', 'SERVER.ERROR']);
+			return event.id !== undefined && context.tabs?.routes[event.id] !== undefined;
 		},
 		isMessageRefusal: ({ event }) => {
 			assertEvent(event, 'SERVER.ERROR');
@@ -421,7 +538,7 @@ export const connectionMachine = setup({
 		}),
 		// Resolved before acceptEvents in the same transition, so it still sees the old lastSeq.
 		emitNewEvents: emit(({ context, event }) => {
-			assertEvent(event, 'SERVER.EVENTS');
+			assertEvent(event, ['SERVER.EVENTS', 'TABS.EVENTS']);
 			return { type: 'realtime.events' as const, frames: newFrames(event.frames, context.lastSeq) };
 		}),
 		sendPing: sendTo('socket', { type: 'SEND', frames: [PING_FRAME] }),
@@ -455,170 +572,466 @@ export const connectionMachine = setup({
 				droppedByReason: { ...droppedByReason, [event.reason]: droppedByReason[event.reason] + 1 }
 			};
 		}),
-		checkLiveness: raise({ type: 'HEARTBEAT.CHECK' })
+		checkLiveness: raise({ type: 'HEARTBEAT.CHECK' }),
+
+		// The role region: joining, leading and leaving the tab group (see tabs.ts).
+		joinTabs: sendTo('tabChannel', ({ context }) => ({
+			type: 'JOIN' as const,
+			lastSeq: context.lastSeq
+		})),
+		leaveTabs: sendTo('tabChannel', { type: 'LEAVE' }),
+		leadTabs: sendTo('tabChannel', { type: 'LEAD' }),
+		takeLead: assign({
+			tabs: ({ context }) =>
+				context.tabs && {
+					...context.tabs,
+					attention: context.tabs.id,
+					leader: null,
+					sentThrough: null,
+					routes: {}
+				}
+		}),
+		trackAttention: assign({
+			tabs: ({ context, event }) => {
+				assertEvent(event, 'TABS.VISIBILITY');
+				const tabs = context.tabs!;
+				if (event.visible) return { ...tabs, attention: event.from };
+				return event.from === tabs.attention ? { ...tabs, attention: tabs.id } : tabs;
+			}
+		}),
+		forgetTab: assign({
+			tabs: ({ context, event }) => {
+				assertEvent(event, 'TABS.BYE');
+				const tabs = context.tabs!;
+				return event.from === tabs.attention ? { ...tabs, attention: tabs.id } : tabs;
+			}
+		}),
+		runTabCommand: raise(({ event }) => {
+			assertEvent(event, 'TABS.COMMAND');
+			return { type: event.command };
+		}),
+
+		// A leader relays what followers must see, and routes their messages' answers back.
+		countConnection: assign({
+			tabs: ({ context }) => context.tabs && { ...context.tabs, epoch: context.tabs.epoch + 1 }
+		}),
+		relayEvents: sendTo('tabChannel', ({ context, event }) => {
+			assertEvent(event, 'SERVER.EVENTS');
+			return {
+				type: 'POST' as const,
+				message: { kind: 'events' as const, frames: newFrames(event.frames, context.lastSeq) }
+			};
+		}),
+		relayResync: sendTo('tabChannel', ({ event }) => {
+			assertEvent(event, ['SERVER.RESYNC', 'SERVER.WELCOME']);
+			return {
+				type: 'POST' as const,
+				message: { kind: 'resync' as const, lastSeq: event.lastSeq }
+			};
+		}),
+		routeMessages: assign({
+			tabs: ({ context, event }) => {
+				assertEvent(event, 'TABS.SEND');
+				const routes = { ...context.tabs!.routes };
+				for (const message of event.messages) routes[message.id] = event.from;
+				return { ...context.tabs!, routes };
+			}
+		}),
+		transmitRelayed: sendTo('socket', ({ event }) => {
+			assertEvent(event, 'TABS.SEND');
+			return { type: 'SEND' as const, frames: event.messages.map(serializeMessage) };
+		}),
+		forwardAck: sendTo('tabChannel', ({ context, event }) => {
+			assertEvent(event, 'SERVER.ACK');
+			const to = context.tabs!.routes[event.id];
+			return { type: 'POST' as const, message: { kind: 'ack' as const, to, id: event.id } };
+		}),
+		forwardRefusal: sendTo('tabChannel', ({ context, event }) => {
+			assertEvent(event, 'SERVER.ERROR');
+			const { type: _type, ...error } = event;
+			const to = context.tabs!.routes[event.id!];
+			return { type: 'POST' as const, message: { kind: 'refused' as const, to, error } };
+		}),
+		forgetRoute: assign({
+			tabs: ({ context, event }) => {
+				assertEvent(event, ['SERVER.ACK', 'SERVER.ERROR']);
+				const { [event.id!]: _answered, ...routes } = context.tabs!.routes;
+				return { ...context.tabs!, routes };
+			}
+		}),
+		// The connection is gone: followers resend what is unacked through the next one.
+		forgetRoutes: assign({
+			tabs: ({ context }) => context.tabs && { ...context.tabs, routes: {} }
+		}),
+
+		// A follower shows the leader's state and sends its outbox through it.
+		recordLeader: assign({
+			tabs: ({ context, event }) => {
+				assertEvent(event, 'TABS.LEADER');
+				const { state } = event;
+				return { ...context.tabs!, leader: state, group: state.group, attention: state.attention };
+			}
+		}),
+		markSentThrough: assign({
+			tabs: ({ context, event }) => {
+				assertEvent(event, 'TABS.LEADER');
+				return { ...context.tabs!, sentThrough: connectionKey(event.state) };
+			}
+		}),
+		relayPending: sendTo('tabChannel', ({ context }) => ({
+			type: 'POST' as const,
+			message: {
+				kind: 'send' as const,
+				to: context.tabs!.leader!.id,
+				messages: pending(context)
+			}
+		})),
+		relayMessage: sendTo('tabChannel', ({ context, event }) => {
+			assertEvent(event, 'SEND');
+			const to = context.tabs!.leader!.id;
+			return {
+				type: 'POST' as const,
+				message: { kind: 'send' as const, to, messages: [event.message] }
+			};
+		}),
+		forwardCommand: sendTo('tabChannel', ({ context, event }) => {
+			assertEvent(event, ['CONNECT', 'RETRY_NOW']);
+			const to = context.tabs!.leader!.id;
+			return {
+				type: 'POST' as const,
+				message: { kind: 'command' as const, to, command: event.type }
+			};
+		}),
+		removeAnswered: assign(({ context, event }) => {
+			assertEvent(event, ['TABS.ACK', 'TABS.REFUSED']);
+			const id = event.type === 'TABS.ACK' ? event.id : event.error.id;
+			return id === undefined ? {} : acknowledge(context, id);
+		}),
+		emitRelayedRefusal: emit(({ event }) => {
+			assertEvent(event, 'TABS.REFUSED');
+			return { type: 'realtime.error' as const, ...event.error };
+		}),
+		emitRelayedResync: emit(({ event }) => {
+			assertEvent(event, 'TABS.RESYNC');
+			return { type: 'realtime.resync' as const, lastSeq: event.lastSeq };
+		}),
+		applyRelayedResync: assign(({ event }) => {
+			assertEvent(event, 'TABS.RESYNC');
+			return { lastSeq: event.lastSeq };
+		}),
+		emitLeaderConnected: emit(({ context, event }) => {
+			assertEvent(event, 'TABS.LEADER');
+			return {
+				type: 'realtime.connected' as const,
+				heartbeatInterval: context.config.heartbeatInterval,
+				lastSeq: event.state.lastSeq
+			};
+		})
 	}
 }).createMachine({
-	id: 'connection',
+	id: 'realtime',
 	context: ({ input }) => initialContext(input),
-	invoke: { id: 'environment', src: 'environment' },
-	initial: 'idle',
+	invoke: [
+		{ id: 'environment', src: 'environment' },
+		{
+			id: 'tabChannel',
+			src: 'tabChannel',
+			input: ({ context, self }) => ({
+				name: context.tabs?.name ?? null,
+				tabId: context.tabs?.id ?? '',
+				connection: self
+			})
+		}
+	],
+	type: 'parallel',
 	on: {
-		DISCONNECT: '.disconnected',
 		ONLINE: { actions: 'markOnline' },
 		OFFLINE: { actions: 'markOffline' },
 		'PAGE.HIDE': { actions: 'handOverQueue' },
 		SEND: { guard: 'canQueue', actions: ['enqueueMessage', 'persistQueue'] }
 	},
 	states: {
-		idle: {
-			on: { CONNECT: 'starting' }
-		},
-		// A choice, left at once: every start (connect(), or retryNow() after a failure) goes
-		// offline without spending an attempt when the browser says it is, else connects.
-		starting: {
-			always: [{ guard: 'isOffline', target: 'offline' }, { target: 'connecting' }]
-		},
-		connecting: {
-			entry: ['resetAttempt', 'openSocket'],
-			after: {
-				connectTimeout: { target: 'reconnecting', actions: 'recordConnectTimeout' }
-			},
+		connection: {
+			id: 'connection',
+			initial: 'idle',
 			on: {
-				'SOCKET.OPEN': 'connected',
-				// A close before open carries no server code (1006): the server accepts a socket
-				// before closing it with 4401/4403/1008, so fatal closes only happen in `connected`.
-				'SOCKET.CLOSED': { target: 'reconnecting', actions: 'recordClose' },
-				OFFLINE: 'offline'
-			}
-		},
-		connected: {
-			initial: 'live',
-			entry: ['markOpen', 'sendResume', 'transmitPending', 'markSent'],
-			exit: 'requeueInFlight',
-			on: {
-				'SERVER.EVENTS': [
-					{ guard: 'hasNewEvents', actions: ['emitNewEvents', 'acceptEvents'] },
-					{ actions: 'recordFrame' }
-				],
-				// A new session: the app hears of it (`onConnected`) only now, not on open, since a
-				// server that refuses the socket (4401) opens it only to close it.
-				'SERVER.WELCOME': [
-					{
-						guard: 'isServerBehind',
-						actions: ['recordFrame', 'applyResync', 'emitConnected', 'emitResync']
-					},
-					{ actions: ['recordFrame', 'emitConnected'] }
-				],
-				'SERVER.PING': { actions: ['recordFrame', 'sendPong'] },
-				'SERVER.PONG': { actions: 'recordFrame' },
-				'SERVER.ACK': { actions: ['recordFrame', 'removeAcked', 'persistQueue'] },
-				'SERVER.RESYNC': { actions: ['recordFrame', 'applyResync', 'emitResync'] },
-				'SERVER.ERROR': [
-					{
-						guard: 'isMessageRefusal',
-						actions: ['recordFrame', 'removeRefused', 'persistQueue', 'emitServerError']
-					},
-					{ actions: ['recordFrame', 'emitServerError'] }
-				],
-				'SOCKET.BAD_FRAME': [
-					{
-						guard: 'isFirstDropOfReason',
-						actions: ['recordFrame', 'countDroppedFrame', 'warnDroppedFrame']
-					},
-					{ actions: ['recordFrame', 'countDroppedFrame'] }
-				],
-				SEND: [
-					{ guard: 'isQueueDisabled', actions: ['transmitMessage', 'checkLiveness'] },
-					{
-						guard: 'canQueue',
-						actions: [
-							'enqueueMessage',
-							'persistQueue',
-							'transmitPending',
-							'markSent',
-							'checkLiveness'
-						]
-					}
-				],
-				// Timers of a hidden tab are throttled (to once a minute, or frozen): `after` may fire
-				// long after the socket died. So the clock is read again when the tab comes back, the
-				// network returns, and before each send (`checkLiveness` raises HEARTBEAT.CHECK).
-				VISIBLE: { actions: 'checkLiveness' },
-				ONLINE: { actions: 'checkLiveness' },
-				'SOCKET.CLOSED': [
-					{ guard: 'isFatalClose', target: 'failed', actions: 'recordFatalClose' },
-					{ target: 'reconnecting', actions: 'recordClose' }
-				],
-				OFFLINE: 'offline'
+				DISCONNECT: '.disconnected',
+				// A leader whose page is hidden or frozen closes its socket first, then lets the lock
+				// go (see the role region): the next leader's socket never meets this one's.
+				'PAGE.HIDE': { guard: 'isLeading', target: '.shared', actions: 'handOverQueue' },
+				'PAGE.FREEZE': { guard: 'isLeading', target: '.shared' }
 			},
 			states: {
-				live: {
-					after: { heartbeatInterval: 'probing' },
-					// The same silence measured on the clock, for when the timer above was throttled.
-					on: { 'HEARTBEAT.CHECK': { guard: 'isSilent', target: 'probing' } }
+				idle: {
+					on: { CONNECT: 'starting' }
 				},
-				probing: {
-					entry: ['markPingSent', 'sendPing'],
-					// Any frame after the ping answers it, and the next interval counts from that frame:
-					// waiting out heartbeatTimeout first would let a connection that dies right after
-					// answering go undetected for heartbeatInterval + 2 x heartbeatTimeout.
-					always: { guard: 'isProbeAnswered', target: 'live' },
+				// A choice, left at once: every start (connect(), or retryNow() after a failure) goes
+				// offline without spending an attempt when the browser says it is, else connects.
+				starting: {
+					always: [
+						{ guard: 'isFollowing', target: 'shared' },
+						{ guard: 'isOffline', target: 'offline' },
+						{ target: 'connecting' }
+					]
+				},
+				connecting: {
+					entry: ['resetAttempt', 'openSocket'],
 					after: {
-						heartbeatTimeout: {
-							target: '#connection.reconnecting',
-							actions: 'recordHeartbeatTimeout'
-						}
+						connectTimeout: { target: 'reconnecting', actions: 'recordConnectTimeout' }
 					},
-					// The timeout measured on the clock, for when the timer above was throttled.
 					on: {
-						'HEARTBEAT.CHECK': {
-							guard: 'isProbeOverdue',
-							target: '#connection.reconnecting',
-							actions: 'recordHeartbeatTimeout'
+						'SOCKET.OPEN': 'connected',
+						// A close before open carries no server code (1006): the server accepts a socket
+						// before closing it with 4401/4403/1008, so fatal closes only happen in `connected`.
+						'SOCKET.CLOSED': { target: 'reconnecting', actions: 'recordClose' },
+						OFFLINE: 'offline'
+					}
+				},
+				connected: {
+					initial: 'live',
+					entry: ['markOpen', 'countConnection', 'sendResume', 'transmitPending', 'markSent'],
+					exit: ['requeueInFlight', 'forgetRoutes'],
+					on: {
+						'SERVER.EVENTS': [
+							{ guard: 'hasNewEvents', actions: ['emitNewEvents', 'relayEvents', 'acceptEvents'] },
+							{ actions: 'recordFrame' }
+						],
+						// A new session: the app hears of it (`onConnected`) only now, not on open, since a
+						// server that refuses the socket (4401) opens it only to close it.
+						'SERVER.WELCOME': [
+							{
+								guard: 'isServerBehind',
+								actions: [
+									'recordFrame',
+									'applyResync',
+									'emitConnected',
+									'emitResync',
+									'relayResync'
+								]
+							},
+							{ actions: ['recordFrame', 'emitConnected'] }
+						],
+						'SERVER.PING': { actions: ['recordFrame', 'sendPong'] },
+						'SERVER.PONG': { actions: 'recordFrame' },
+						// A follower's message (see TABS.SEND): its answer goes back to that tab alone.
+						'SERVER.ACK': [
+							{ guard: 'isRelayedMessage', actions: ['recordFrame', 'forwardAck', 'forgetRoute'] },
+							{ actions: ['recordFrame', 'removeAcked', 'persistQueue'] }
+						],
+						'SERVER.RESYNC': {
+							actions: ['recordFrame', 'applyResync', 'emitResync', 'relayResync']
+						},
+						'SERVER.ERROR': [
+							{
+								guard: 'isRelayedMessage',
+								actions: ['recordFrame', 'forwardRefusal', 'forgetRoute']
+							},
+							{
+								guard: 'isMessageRefusal',
+								actions: ['recordFrame', 'removeRefused', 'persistQueue', 'emitServerError']
+							},
+							{ actions: ['recordFrame', 'emitServerError'] }
+						],
+						'SOCKET.BAD_FRAME': [
+							{
+								guard: 'isFirstDropOfReason',
+								actions: ['recordFrame', 'countDroppedFrame', 'warnDroppedFrame']
+							},
+							{ actions: ['recordFrame', 'countDroppedFrame'] }
+						],
+						SEND: [
+							{ guard: 'isQueueDisabled', actions: ['transmitMessage', 'checkLiveness'] },
+							{
+								guard: 'canQueue',
+								actions: [
+									'enqueueMessage',
+									'persistQueue',
+									'transmitPending',
+									'markSent',
+									'checkLiveness'
+								]
+							}
+						],
+						// Timers of a hidden tab are throttled (to once a minute, or frozen): `after` may fire
+						// long after the socket died. So the clock is read again when the tab comes back, the
+						// network returns, and before each send (`checkLiveness` raises HEARTBEAT.CHECK).
+						VISIBLE: { actions: 'checkLiveness' },
+						ONLINE: { actions: 'checkLiveness' },
+						// A follower's outbox, written as it came; the follower keeps it until acked, and
+						// resends it through the next connection should this one end first.
+						'TABS.SEND': { actions: ['routeMessages', 'transmitRelayed'] },
+						'SOCKET.CLOSED': [
+							{ guard: 'isFatalClose', target: 'failed', actions: 'recordFatalClose' },
+							{ target: 'reconnecting', actions: 'recordClose' }
+						],
+						OFFLINE: 'offline'
+					},
+					states: {
+						live: {
+							after: { heartbeatInterval: 'probing' },
+							// The same silence measured on the clock, for when the timer above was throttled.
+							on: { 'HEARTBEAT.CHECK': { guard: 'isSilent', target: 'probing' } }
+						},
+						probing: {
+							entry: ['markPingSent', 'sendPing'],
+							// Any frame after the ping answers it, and the next interval counts from that frame:
+							// waiting out heartbeatTimeout first would let a connection that dies right after
+							// answering go undetected for heartbeatInterval + 2 x heartbeatTimeout.
+							always: { guard: 'isProbeAnswered', target: 'live' },
+							after: {
+								heartbeatTimeout: {
+									target: '#connection.reconnecting',
+									actions: 'recordHeartbeatTimeout'
+								}
+							},
+							// The timeout measured on the clock, for when the timer above was throttled.
+							on: {
+								'HEARTBEAT.CHECK': {
+									guard: 'isProbeOverdue',
+									target: '#connection.reconnecting',
+									actions: 'recordHeartbeatTimeout'
+								}
+							}
 						}
+					}
+				},
+				reconnecting: {
+					initial: 'backoff',
+					on: { OFFLINE: 'offline' },
+					states: {
+						backoff: {
+							entry: ['closeSocket', 'scheduleRetry'],
+							exit: 'clearRetry',
+							always: {
+								guard: 'attemptsExhausted',
+								target: '#connection.failed',
+								actions: 'recordExhausted'
+							},
+							after: { backoff: 'attempting' },
+							on: { RETRY_NOW: 'attempting', VISIBLE: 'attempting', ONLINE: 'attempting' }
+						},
+						attempting: {
+							entry: ['countAttempt', 'openSocket'],
+							after: {
+								connectTimeout: { target: 'backoff', actions: 'recordConnectTimeout' }
+							},
+							on: {
+								'SOCKET.OPEN': '#connection.connected',
+								'SOCKET.CLOSED': { target: 'backoff', actions: 'recordClose' }
+							}
+						}
+					}
+				},
+				offline: {
+					entry: ['closeSocket', 'markOffline'],
+					on: { ONLINE: { target: 'connecting', actions: 'markOnline' } }
+				},
+				disconnected: {
+					entry: 'closeSocket',
+					on: { CONNECT: 'starting' }
+				},
+				failed: {
+					entry: 'closeSocket',
+					exit: 'clearFailure',
+					on: { CONNECT: 'starting', RETRY_NOW: 'starting' }
+				},
+				// Another tab's socket serves this one (or will, once a leader is known): no socket
+				// here. Status, events, acks and refusals come from the leader over the channel.
+				shared: {
+					entry: 'closeSocket',
+					on: {
+						// What this tab sent through the old leader is unacked: it goes out again first.
+						'TABS.ELECTED': { target: 'starting', actions: 'requeueInFlight' },
+						'TABS.LEADER': [
+							// Another tab took over and resumed from the seq every tab has: for this tab
+							// nothing was lost, so it is not told of a new connection (no reload).
+							{
+								guard: 'isTakeover',
+								actions: [
+									'recordLeader',
+									'markSentThrough',
+									'requeueInFlight',
+									'relayPending',
+									'markSent'
+								]
+							},
+							{
+								guard: 'isNewLeaderConnection',
+								actions: [
+									'recordLeader',
+									'markSentThrough',
+									'emitLeaderConnected',
+									'requeueInFlight',
+									'relayPending',
+									'markSent'
+								]
+							},
+							{ actions: 'recordLeader' }
+						],
+						'TABS.EVENTS': { guard: 'hasNewEvents', actions: ['emitNewEvents', 'acceptEvents'] },
+						'TABS.RESYNC': { actions: ['applyRelayedResync', 'emitRelayedResync'] },
+						'TABS.ACK': { actions: ['removeAnswered', 'persistQueue'] },
+						'TABS.REFUSED': { actions: ['removeAnswered', 'persistQueue', 'emitRelayedRefusal'] },
+						SEND: [
+							{ guard: 'canRelayNow', actions: 'relayMessage' },
+							{
+								guard: 'canRelay',
+								actions: ['enqueueMessage', 'persistQueue', 'relayPending', 'markSent']
+							},
+							{ guard: 'canQueue', actions: ['enqueueMessage', 'persistQueue'] }
+						],
+						CONNECT: { guard: 'hasLeader', actions: 'forwardCommand' },
+						RETRY_NOW: { guard: 'hasLeader', actions: 'forwardCommand' }
 					}
 				}
 			}
 		},
-		reconnecting: {
-			initial: 'backoff',
-			on: { OFFLINE: 'offline' },
+		role: {
+			initial: 'detached',
 			states: {
-				backoff: {
-					entry: ['closeSocket', 'scheduleRetry'],
-					exit: 'clearRetry',
-					always: {
-						guard: 'attemptsExhausted',
-						target: '#connection.failed',
-						actions: 'recordExhausted'
-					},
-					after: { backoff: 'attempting' },
-					on: { RETRY_NOW: 'attempting', VISIBLE: 'attempting', ONLINE: 'attempting' }
+				standalone: {},
+				// Sharing, but this tab wants no connection (not started, or disconnect()).
+				detached: {
+					always: { guard: 'isStandalone', target: 'standalone' },
+					on: { CONNECT: 'member' }
 				},
-				attempting: {
-					entry: ['countAttempt', 'openSocket'],
-					after: {
-						connectTimeout: { target: 'backoff', actions: 'recordConnectTimeout' }
+				// Queued for the group's lock (held for as long as this tab leads; never stolen).
+				member: {
+					initial: 'electing',
+					invoke: {
+						id: 'tabLock',
+						src: 'tabLock',
+						input: ({ context }) => ({ name: context.tabs!.name })
 					},
+					entry: 'joinTabs',
+					exit: 'leaveTabs',
 					on: {
-						'SOCKET.OPEN': '#connection.connected',
-						'SOCKET.CLOSED': { target: 'backoff', actions: 'recordClose' }
+						DISCONNECT: 'detached',
+						'PAGE.HIDE': 'parked',
+						'PAGE.FREEZE': 'parked'
+					},
+					states: {
+						electing: {
+							on: { 'TABS.ELECTED': 'leader', 'TABS.LEADER': 'follower' }
+						},
+						follower: {
+							on: { 'TABS.ELECTED': 'leader' }
+						},
+						leader: {
+							entry: ['takeLead', 'leadTabs'],
+							on: {
+								'TABS.VISIBILITY': { actions: 'trackAttention' },
+								'TABS.BYE': { actions: 'forgetTab' },
+								'TABS.COMMAND': { actions: 'runTabCommand' }
+							}
+						}
 					}
+				},
+				// The page is in the back/forward cache or frozen: no lock, no channel, until shown.
+				parked: {
+					on: { 'PAGE.SHOW': 'member', DISCONNECT: 'detached' }
 				}
 			}
-		},
-		offline: {
-			entry: ['closeSocket', 'markOffline'],
-			on: { ONLINE: { target: 'connecting', actions: 'markOnline' } }
-		},
-		disconnected: {
-			entry: 'closeSocket',
-			on: { CONNECT: 'starting' }
-		},
-		failed: {
-			entry: 'closeSocket',
-			exit: 'clearFailure',
-			on: { CONNECT: 'starting', RETRY_NOW: 'starting' }
 		}
 	}
 });

@@ -7,7 +7,9 @@
  *
  * Mermaid cannot draw an arrow from a state inside one composite to a state inside another, so an
  * arrow is drawn between the ancestors that are siblings, labelled with the real source:
- * `reconnecting --> connected : SOCKET.OPEN (from attempting)`.
+ * `reconnecting --> connected : SOCKET.OPEN (from attempting)`. The regions of a parallel state
+ * are drawn side by side as composites; a transition declared on a region (or on the root) is a
+ * note on its target: `DISCONNECT from any state`.
  */
 import type { AnyStateMachine } from 'xstate';
 
@@ -28,18 +30,18 @@ export function mermaidDiagram(machine: AnyStateMachine): string {
 	const nodes = descendants(root);
 	assertUniqueKeys(nodes);
 	const edges: Edge[] = [];
-	const notes: string[] = [];
 	for (const node of [root, ...nodes]) {
 		for (const { transition, event } of transitionsOf(node)) {
 			for (const target of transition.target ?? []) {
-				if (node === root) notes.push(`note left of ${target.key} : ${event} from any state`);
-				else edges.push(edge(node, target, `${event}${suffix(transition)}`));
+				if (isScope(node)) {
+					const note = `note left of ${target.key} : ${event}${suffix(transition)} from any state`;
+					edges.push({ scope: node, from: node, to: target, label: note });
+				} else edges.push(edge(node, target, `${event}${suffix(transition)}`));
 			}
 		}
 	}
 	const lines = ['stateDiagram-v2'];
 	renderComposite(root, edges, lines, '\t');
-	lines.push(...notes.map((note) => `\t${note}`));
 	return lines.join('\n');
 }
 
@@ -92,8 +94,15 @@ function renderComposite(node: StateNode, edges: Edge[], lines: string[], indent
 		lines.push(`${indent}}`);
 	}
 	for (const { from, to, label } of edges.filter((candidate) => candidate.scope === node)) {
-		lines.push(`${indent}${from.key} --> ${to.key} : ${label}`);
+		lines.push(
+			from === node ? `${indent}${label}` : `${indent}${from.key} --> ${to.key} : ${label}`
+		);
 	}
+}
+
+/** The root, or a region of a parallel state: what is declared there applies in all its states. */
+function isScope(node: StateNode): boolean {
+	return node.parent === undefined || node.parent.type === 'parallel';
 }
 
 /** The edge between the ancestors of `source` and `target` that are siblings. */

@@ -1,5 +1,6 @@
 /**
- * The environment actor: the browser's `online`, `offline`, `visibilitychange` and `pagehide` as
+ * The environment actor: the browser's `online`, `offline`, `visibilitychange`, `pagehide`,
+ * `pageshow` (back from the back/forward cache) and the page lifecycle's `freeze`/`resume` as
  * chart events. One actor for the client's whole life; where there is no `window` (Node) it does
  * nothing.
  *
@@ -17,7 +18,11 @@ export type EnvironmentEvent =
 	| { type: 'OFFLINE' }
 	| { type: 'VISIBLE' }
 	/** The page is going away (closed, reloaded, navigated off, or put in the back/forward cache). */
-	| { type: 'PAGE.HIDE' };
+	| { type: 'PAGE.HIDE' }
+	/** The page is about to be frozen (a background tab the browser stops running). */
+	| { type: 'PAGE.FREEZE' }
+	/** The page is back: restored from the back/forward cache, or resumed after a freeze. */
+	| { type: 'PAGE.SHOW' };
 
 /** The environment actor's logic (see `environmentActor`). */
 export type EnvironmentLogic = ReturnType<typeof environmentActor>;
@@ -44,6 +49,12 @@ export function environmentActor(takeHandedOver: () => QueuedMessage[] = () => [
 			if (doc?.visibilityState === 'visible') report({ type: 'VISIBLE' });
 		};
 		const onPageHide = () => report({ type: 'PAGE.HIDE' });
+		// A first load fires pageshow too (persisted false): only a restored page is news.
+		const onPageShow = (event: Event) => {
+			if ((event as PageTransitionEvent).persisted) report({ type: 'PAGE.SHOW' });
+		};
+		const onFreeze = () => report({ type: 'PAGE.FREEZE' });
+		const onResume = () => report({ type: 'PAGE.SHOW' });
 		const onStorage = (event: Event) => {
 			// A key removed (`newValue` null) hands nothing over.
 			if ((event as StorageEvent).newValue === null) return;
@@ -52,16 +63,22 @@ export function environmentActor(takeHandedOver: () => QueuedMessage[] = () => [
 		win.addEventListener('online', onOnline);
 		win.addEventListener('offline', onOffline);
 		win.addEventListener('pagehide', onPageHide);
+		win.addEventListener('pageshow', onPageShow);
 		win.addEventListener('storage', onStorage);
 		doc?.addEventListener('visibilitychange', onVisibility);
+		doc?.addEventListener('freeze', onFreeze);
+		doc?.addEventListener('resume', onResume);
 		// A page loaded while offline gets no `offline` event: tell the chart now.
 		if (scope.navigator?.onLine === false) onOffline();
 		return () => {
 			win.removeEventListener('online', onOnline);
 			win.removeEventListener('offline', onOffline);
 			win.removeEventListener('pagehide', onPageHide);
+			win.removeEventListener('pageshow', onPageShow);
 			win.removeEventListener('storage', onStorage);
 			doc?.removeEventListener('visibilitychange', onVisibility);
+			doc?.removeEventListener('freeze', onFreeze);
+			doc?.removeEventListener('resume', onResume);
 		};
 	});
 }

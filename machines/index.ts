@@ -29,6 +29,7 @@ export {
 	type ConnectionIO,
 	type Welcome,
 	type ConnectionMachine,
+	type TabsContext,
 	type FailureReason,
 	type HeartbeatCheckEvent,
 	type RetryCause
@@ -40,19 +41,41 @@ export {
 	type ConnectionOptions,
 	type Logger,
 	type ResolvedOptions,
+	type TabSharing,
+	type TabSharingOption,
 	type WebSocketConstructor,
 	type WebSocketLike
 } from './options';
 export {
+	leaderStateOf,
 	reasonOf,
+	roleOf,
 	statusDetailOf,
 	statusOf,
 	topState,
 	type ConnectionSnapshot,
 	type ConnectionStatus,
 	type StatusDetail,
-	type StatusReason
+	type StatusReason,
+	type TabRole
 } from './status';
+export {
+	CATCH_UP_FRAMES,
+	platformTabs,
+	TAB_GROUP_PARAM,
+	tabChannelActor,
+	tabGroupName,
+	tabLockActor,
+	type BroadcastChannelConstructor,
+	type BroadcastChannelLike,
+	type LeaderState,
+	type LockManagerLike,
+	type TabMessage,
+	type TabsCommand,
+	type TabsEvent,
+	type TabsIO,
+	type VisibilitySource
+} from './tabs';
 export { backoffDelay, baseDelay, RATE_LIMIT_FLOOR, type BackoffConfig } from './backoff';
 export {
 	OVERFLOW_POLICIES,

@@ -2,9 +2,10 @@
  * The connection as an app shows it: four statuses and a reason, read from a snapshot of the
  * chart. Pure, so a Svelte store can derive it with `useSelector(actor, statusDetailOf)`.
  */
-import type { SnapshotFrom } from 'xstate';
+import type { Snapshot, SnapshotFrom } from 'xstate';
 import type { ConnectionMachine, FailureReason, RetryCause } from './connection';
 import { CloseCode } from './protocol';
+import type { LeaderState } from './tabs';
 
 export type ConnectionSnapshot = SnapshotFrom<ConnectionMachine>;
 
@@ -34,14 +35,34 @@ export interface StatusDetail {
 	closeCode: number | null;
 }
 
-/** The top-level state of a snapshot: `idle`, `connected`, `reconnecting`... */
+/**
+ * The state of a snapshot's connection region: `idle`, `connected`, `reconnecting`... or `shared`
+ * (a follower tab, served by its leader's socket).
+ */
 export function topState(snapshot: ConnectionSnapshot): string {
-	const value = snapshot.value;
+	const value = snapshot.value.connection;
 	return typeof value === 'string' ? value : Object.keys(value)[0];
+}
+
+/**
+ * The tab's role in its tab group (see tabs.ts): `standalone` (no sharing), `detached` (sharing,
+ * not connected), `electing`, `follower`, `leader`, or `parked` (hidden in the back/forward cache).
+ */
+export type TabRole = 'standalone' | 'detached' | 'electing' | 'follower' | 'leader' | 'parked';
+
+export function roleOf(snapshot: ConnectionSnapshot): TabRole {
+	const role = snapshot.value.role;
+	return typeof role === 'string' ? role : role.member;
+}
+
+/** What a follower shows: its leader's state; while it knows no leader yet, connecting. */
+function leaderOf(snapshot: ConnectionSnapshot): LeaderState | null {
+	return topState(snapshot) === 'shared' ? (snapshot.context.tabs?.leader ?? null) : null;
 }
 
 /** The status of a snapshot. */
 export function statusOf(snapshot: ConnectionSnapshot): ConnectionStatus {
+	if (topState(snapshot) === 'shared') return leaderOf(snapshot)?.status ?? 'connecting';
 	switch (topState(snapshot)) {
 		case 'connecting':
 			return 'connecting';
@@ -58,6 +79,8 @@ export function statusOf(snapshot: ConnectionSnapshot): ConnectionStatus {
 export function reasonOf(snapshot: ConnectionSnapshot): StatusReason | null {
 	const { context } = snapshot;
 	switch (topState(snapshot)) {
+		case 'shared':
+			return leaderOf(snapshot)?.reason ?? null;
 		case 'idle':
 			return 'idle';
 		case 'offline':
@@ -76,6 +99,22 @@ export function reasonOf(snapshot: ConnectionSnapshot): StatusReason | null {
 /** Everything a status indicator shows, from one snapshot. */
 export function statusDetailOf(snapshot: ConnectionSnapshot): StatusDetail {
 	const { context } = snapshot;
+	const leader = leaderOf(snapshot);
+	if (leader) {
+		// The connection is the leader's; the outbox and the seq are this tab's own.
+		const { attempt, maxAttempts, nextRetryAt, droppedFrames, closeCode } = leader;
+		return {
+			status: leader.status,
+			reason: leader.reason,
+			attempt,
+			maxAttempts,
+			nextRetryAt,
+			queueLength: context.queue.length,
+			lastSeq: context.lastSeq,
+			droppedFrames,
+			closeCode
+		};
+	}
 	return {
 		status: statusOf(snapshot),
 		reason: reasonOf(snapshot),
@@ -86,5 +125,26 @@ export function statusDetailOf(snapshot: ConnectionSnapshot): StatusDetail {
 		lastSeq: context.lastSeq,
 		droppedFrames: context.droppedFrames,
 		closeCode: context.closeCode
+	};
+}
+
+/** What a leader tells its followers, from its own snapshot (see tabs.ts). */
+export function leaderStateOf(snapshot: Snapshot<unknown>): LeaderState {
+	const leader = snapshot as ConnectionSnapshot;
+	const detail = statusDetailOf(leader);
+	const tabs = leader.context.tabs!;
+	return {
+		id: tabs.id,
+		group: tabs.group,
+		epoch: tabs.epoch,
+		status: detail.status,
+		reason: detail.reason,
+		attempt: detail.attempt,
+		maxAttempts: detail.maxAttempts,
+		nextRetryAt: detail.nextRetryAt,
+		droppedFrames: detail.droppedFrames,
+		closeCode: detail.closeCode,
+		lastSeq: detail.lastSeq,
+		attention: tabs.attention
 	};
 }

@@ -43,6 +43,18 @@ server.on('upgrade', (req, socket, head) => {
 	}
 });
 
+// Tests read the hub's counters (sockets held, per-user peak) over the IPC channel of the process
+// that started this one: nothing on the network can reach them. Off unless asked for.
+if (process.env.REALTIME_STATS_IPC === 'true' && process.send) {
+	process.on('message', (message: { type?: unknown; id?: unknown }) => {
+		if (message?.type === 'hub-stats') {
+			process.send?.({ type: 'hub-stats', id: message.id, stats: app.hub.stats() });
+		}
+	});
+	// The channel must not keep the process alive after the HTTP server has closed.
+	process.channel?.unref();
+}
+
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '0.0.0.0';
 server.listen(port, host, () => {

@@ -384,7 +384,7 @@ export async function runChaos(config: ChaosConfig): Promise<ChaosReport> {
 		await deployment.heal();
 		// A client still told it is offline is told it is online again (its pending timer is gone).
 		for (const client of clients) {
-			if (client.client.actor.getSnapshot().matches('offline')) {
+			if (client.client.actor.getSnapshot().matches({ connection: 'offline' })) {
 				client.client.actor.send({ type: 'ONLINE' });
 			}
 		}

@@ -224,7 +224,7 @@ test('Inspect: Disconnect marks the drawn chart and turns the dot red with Retry
 	await page.getByTestId('nav-inspect').click();
 	await expect(page.getByRole('heading', { level: 1, name: 'Inspect' })).toBeVisible();
 	const node = (id: string) =>
-		page.locator(`[data-testid="chart-node"][data-state-id="connection.${id}"]`);
+		page.locator(`[data-testid="chart-node"][data-state-id="realtime.connection.${id}"]`);
 	await expect(node('connected')).toHaveAttribute('data-active', 'true');
 
 	await page.getByRole('button', { name: 'Disconnect' }).click();

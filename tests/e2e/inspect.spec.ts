@@ -11,7 +11,7 @@ import { expect, test } from '../support/e2e-fixtures';
 import { expectDot, login, waitForHydration } from '../support/e2e-app';
 
 const node = (page: Page, id: string) =>
-	page.locator(`[data-testid="chart-node"][data-state-id="connection.${id}"]`);
+	page.locator(`[data-testid="chart-node"][data-state-id="realtime.connection.${id}"]`);
 const lastArrows = (page: Page) => page.locator('[data-transition][data-last="true"]');
 
 test('the drawn chart highlights the active states after Disconnect and Connect, and marks the last transition', async ({
@@ -40,12 +40,14 @@ test('the drawn chart highlights the active states after Disconnect and Connect,
 	await expect(node(page, 'disconnected')).toHaveAttribute('data-active', 'true');
 	await expect(node(page, 'connected')).toHaveAttribute('data-active', 'false');
 	await expect(node(page, 'connected.live')).toHaveAttribute('data-active', 'false');
+	// DISCONNECT moves both regions in one step; the role region's (the tab leaves its tab
+	// group) comes last in document order.
 	await expect(lastArrows(page)).toHaveCount(1);
 	await expect(lastArrows(page)).toHaveAttribute(
 		'data-transition',
-		/\|DISCONNECT\|connection\.disconnected$/
+		/^realtime\.role\.member\|DISCONNECT\|realtime\.role\.detached$/
 	);
-	await expect(page.getByTestId('last-transition')).toContainText('DISCONNECT → disconnected');
+	await expect(page.getByTestId('last-transition')).toContainText('DISCONNECT → role.detached');
 	// The highlight is drawn, not only named: the active box has a thicker outline.
 	const width = (id: string) =>
 		node(page, id)
@@ -59,7 +61,7 @@ test('the drawn chart highlights the active states after Disconnect and Connect,
 	await expect(node(page, 'disconnected')).toHaveAttribute('data-active', 'false');
 	await expect(lastArrows(page).first()).toHaveAttribute(
 		'data-transition',
-		/SOCKET\.OPEN\|connection\.connected$/
+		/SOCKET\.OPEN\|realtime\.connection\.connected$/
 	);
 	// The context table and the event log beside it follow too.
 	await expect(page.getByTestId('context-state')).toContainText('connected');

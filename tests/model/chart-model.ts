@@ -33,8 +33,10 @@ import {
 	resolveOptions,
 	type ConnectionEvent,
 	type ConnectionOptions,
+	roleOf,
 	type ConnectionSnapshot,
-	type EventFrame
+	type EventFrame,
+	type LeaderState
 } from '../../machines/index';
 
 /** Options shared by the model and the real client of every path (times in simulated ms). */
@@ -50,6 +52,21 @@ export const MODEL_OPTIONS = {
 	autoConnect: false
 } satisfies Partial<ConnectionOptions>;
 
+/**
+ * Tab sharing as the walk resolves it: the chart only needs the group's ids in its context (the
+ * walk never runs the actors), so the browser APIs here do nothing.
+ */
+const MODEL_TABS = {
+	key: 'model',
+	locks: { request: () => new Promise<unknown>(() => {}) },
+	BroadcastChannel: class {
+		postMessage() {}
+		close() {}
+		addEventListener() {}
+		removeEventListener() {}
+	}
+};
+
 /** How long a throttled hidden tab stays silent before a `VISIBLE` in the model. */
 export const SILENCE = MODEL_OPTIONS.heartbeatInterval + MODEL_OPTIONS.heartbeatTimeout;
 
@@ -57,11 +74,51 @@ export const SILENCE = MODEL_OPTIONS.heartbeatInterval + MODEL_OPTIONS.heartbeat
 export const fixedRandom = () => 0.5;
 
 /** Client configurations the model is walked with; a later one only adds what earlier lack. */
-const MODEL_CONFIGS = [
-	{ name: 'queue on', options: {} },
-	{ name: 'queue off', options: { enableMessageQueue: false } }
-] as const satisfies ReadonlyArray<{ name: string; options: Partial<ConnectionOptions> }>;
-export type ModelConfig = (typeof MODEL_CONFIGS)[number];
+const MODEL_CONFIGS: readonly ModelConfig[] = [
+	{ name: 'queue on', options: {}, tabs: false },
+	{ name: 'queue off', options: { enableMessageQueue: false }, tabs: false },
+	// A tab of a group: the real run plays the group's other tab (see drive.ts).
+	{ name: 'tab group', options: {}, tabs: true },
+	{ name: 'tab group, queue off', options: { enableMessageQueue: false }, tabs: true }
+];
+export interface ModelConfig {
+	name: string;
+	options: Partial<ConnectionOptions>;
+	/** The client shares its connection with another tab (tab sharing on). */
+	tabs: boolean;
+}
+
+/** The other tab of the model's tab group, as the real run plays it; a second one takes over. */
+export const PEER = 'peer';
+export const OTHER_PEER = 'peer2';
+/** The id of the message the peer tab sends through a leading client. */
+export const PEER_MESSAGE = 'peer-1';
+
+/** A leader state of tab `id`, as a follower receives it. */
+export function peerState(
+	id: string,
+	status: 'connected' | 'reconnecting',
+	epoch: number,
+	lastSeq: number
+): LeaderState {
+	return {
+		id,
+		group: 'model-group',
+		epoch,
+		status,
+		reason: status === 'connected' ? null : 'closed',
+		attempt: status === 'connected' ? 0 : 1,
+		maxAttempts: MODEL_OPTIONS.maxReconnectAttempts,
+		nextRetryAt: null,
+		droppedFrames: 0,
+		closeCode: null,
+		lastSeq,
+		attention: id
+	};
+}
+
+const roleIs = (snapshot: ConnectionSnapshot, ...roles: string[]) =>
+	roles.includes(roleOf(snapshot));
 
 /**
  * A socket that never opened can only report close code 1006 (browsers and `ws` alike: the close
@@ -177,16 +234,106 @@ const VARIANTS: Record<string, (snapshot: ConnectionSnapshot) => ModelEvent[]> =
 	ONLINE: () => [{ type: 'ONLINE' }],
 	OFFLINE: () => [{ type: 'OFFLINE' }],
 	'PAGE.HIDE': () => [{ type: 'PAGE.HIDE' }],
+	'PAGE.FREEZE': () => [{ type: 'PAGE.FREEZE' }],
+	'PAGE.SHOW': () => [{ type: 'PAGE.SHOW' }],
+	// The lock: granted when the peer, who holds it meanwhile, lets it go.
+	'TABS.ELECTED': (snapshot) =>
+		roleIs(snapshot, 'electing', 'follower') ? [{ type: 'TABS.ELECTED' }] : [],
+	// What the peer posts while it leads: this tab hears it while it is a member that follows.
+	'TABS.LEADER': (snapshot) => {
+		if (!roleIs(snapshot, 'electing', 'follower')) return [];
+		const { lastSeq, tabs } = snapshot.context;
+		const leader = tabs?.leader ?? null;
+		const id = leader?.id ?? PEER;
+		const epoch = leader?.epoch ?? 0;
+		const through = tabs?.sentThrough ?? null;
+		return [
+			{ type: 'TABS.LEADER', state: peerState(id, 'connected', epoch + 1, lastSeq) },
+			{ type: 'TABS.LEADER', state: peerState(id, 'reconnecting', epoch, lastSeq) },
+			...(through === `${id}:${epoch}`
+				? [{ type: 'TABS.LEADER' as const, state: peerState(id, 'connected', epoch, lastSeq) }]
+				: []),
+			...(through !== null
+				? [
+						{
+							type: 'TABS.LEADER' as const,
+							state: peerState(id === PEER ? OTHER_PEER : PEER, 'connected', 1, lastSeq)
+						}
+					]
+				: [])
+		];
+	},
+	'TABS.EVENTS': (snapshot) => {
+		if (!roleIs(snapshot, 'follower')) return [];
+		const { lastSeq } = snapshot.context;
+		const from = snapshot.context.tabs?.leader?.id ?? PEER;
+		return [
+			{ type: 'TABS.EVENTS', from, frames: [eventFrame(lastSeq + 1)], meta: { seq: 'new' } },
+			...(lastSeq > 0
+				? [
+						{
+							type: 'TABS.EVENTS' as const,
+							from,
+							frames: [eventFrame(lastSeq)],
+							meta: { seq: 'seen' as const }
+						}
+					]
+				: [])
+		];
+	},
+	'TABS.RESYNC': (snapshot) =>
+		roleIs(snapshot, 'follower')
+			? [{ type: 'TABS.RESYNC', from: PEER, lastSeq: snapshot.context.lastSeq }]
+			: [],
+	'TABS.ACK': (snapshot) =>
+		roleIs(snapshot, 'electing', 'follower') ? [{ type: 'TABS.ACK', from: PEER, id: 'model' }] : [],
+	'TABS.REFUSED': (snapshot) =>
+		roleIs(snapshot, 'electing', 'follower')
+			? [
+					{
+						type: 'TABS.REFUSED',
+						from: PEER,
+						error: { code: 'model', message: 'a refused message', id: 'model' }
+					}
+				]
+			: [],
+	// What the peer posts while this tab leads.
+	'TABS.SEND': (snapshot) =>
+		roleIs(snapshot, 'leader')
+			? [
+					{
+						type: 'TABS.SEND',
+						from: PEER,
+						messages: [{ id: PEER_MESSAGE, type: 'note:saved', data: { n: 2 } }]
+					}
+				]
+			: [],
+	'TABS.COMMAND': (snapshot) =>
+		roleIs(snapshot, 'leader')
+			? [
+					{ type: 'TABS.COMMAND', from: PEER, command: 'CONNECT' },
+					{ type: 'TABS.COMMAND', from: PEER, command: 'RETRY_NOW' }
+				]
+			: [],
+	'TABS.VISIBILITY': (snapshot) =>
+		roleIs(snapshot, 'leader')
+			? [
+					{ type: 'TABS.VISIBILITY', from: PEER, visible: true },
+					{ type: 'TABS.VISIBILITY', from: PEER, visible: false }
+				]
+			: [],
+	'TABS.BYE': (snapshot) => (roleIs(snapshot, 'leader') ? [{ type: 'TABS.BYE', from: PEER }] : []),
 	VISIBLE: (snapshot) =>
-		snapshot.matches('connected')
+		snapshot.matches({ connection: 'connected' })
 			? [{ type: 'VISIBLE' }, { type: 'VISIBLE', meta: { silence: true } }]
 			: [{ type: 'VISIBLE' }],
 	'HEARTBEAT.CHECK': () => [],
 	'SOCKET.OPEN': () => [{ type: 'SOCKET.OPEN' }],
 	'SOCKET.CLOSED': (snapshot) =>
-		(snapshot.matches('connected') ? CLOSE_CODES_WHEN_OPEN : CLOSE_CODES_BEFORE_OPEN).map(
-			(code) => ({ type: 'SOCKET.CLOSED', code, reason: '' })
-		),
+		(snapshot.matches({ connection: 'connected' })
+			? CLOSE_CODES_WHEN_OPEN
+			: CLOSE_CODES_BEFORE_OPEN
+		).map((code) => ({ type: 'SOCKET.CLOSED', code, reason: '' })),
 	'SOCKET.BAD_FRAME': () => [{ type: 'SOCKET.BAD_FRAME', reason: 'json', detail: 'not JSON' }],
 	'SERVER.EVENTS': ({ context }) => [
 		{ type: 'SERVER.EVENTS', frames: [eventFrame(context.lastSeq + 1)], meta: { seq: 'new' } },
@@ -215,11 +362,26 @@ const VARIANTS: Record<string, (snapshot: ConnectionSnapshot) => ModelEvent[]> =
 	],
 	'SERVER.PING': () => [{ type: 'SERVER.PING' }],
 	'SERVER.PONG': () => [{ type: 'SERVER.PONG' }],
-	'SERVER.ACK': () => [{ type: 'SERVER.ACK', id: 'model' }],
+	'SERVER.ACK': ({ context }) => [
+		{ type: 'SERVER.ACK', id: 'model' },
+		...(context.tabs?.routes[PEER_MESSAGE]
+			? [{ type: 'SERVER.ACK' as const, id: PEER_MESSAGE }]
+			: [])
+	],
 	'SERVER.RESYNC': ({ context }) => [{ type: 'SERVER.RESYNC', lastSeq: context.lastSeq }],
-	'SERVER.ERROR': () => [
+	'SERVER.ERROR': ({ context }) => [
 		{ type: 'SERVER.ERROR', code: 'model', message: 'a model error' },
-		{ type: 'SERVER.ERROR', code: 'model', message: 'a refused message', id: 'model' }
+		{ type: 'SERVER.ERROR', code: 'model', message: 'a refused message', id: 'model' },
+		...(context.tabs?.routes[PEER_MESSAGE]
+			? [
+					{
+						type: 'SERVER.ERROR' as const,
+						code: 'model',
+						message: 'a refused message',
+						id: PEER_MESSAGE
+					}
+				]
+			: [])
 	]
 };
 
@@ -248,6 +410,13 @@ function describeEvent(event: ModelEvent): string {
 	if (meta?.seq) return `${event.type}(${meta.seq})`;
 	if (meta?.behind) return `${event.type}(behind)`;
 	if (event.type === 'SERVER.ERROR' && event.id !== undefined) return `${event.type}(refusal)`;
+	if (event.type === 'TABS.LEADER') {
+		const { id, status, epoch } = event.state;
+		return `${event.type}(${id} ${status} #${epoch})`;
+	}
+	if (event.type === 'TABS.COMMAND') return `${event.type}(${event.command})`;
+	if (event.type === 'TABS.VISIBILITY')
+		return `${event.type}(${event.visible ? 'shown' : 'hidden'})`;
 	return event.type;
 }
 
@@ -307,6 +476,7 @@ function modelLogic(config: ModelConfig, transitions: Map<string, ChartTransitio
 		url: 'ws://127.0.0.1/model',
 		...MODEL_OPTIONS,
 		...config.options,
+		tabSharing: config.tabs ? MODEL_TABS : false,
 		WebSocket: class {} as never,
 		storage: memoryStorage(),
 		random: fixedRandom,
@@ -322,8 +492,19 @@ function modelLogic(config: ModelConfig, transitions: Map<string, ChartTransitio
 	const serialize = (snapshot: ConnectionSnapshot) => {
 		const { context } = snapshot;
 		const now = clockOf(snapshot);
-		const connected = snapshot.matches('connected');
+		const connected = snapshot.matches({ connection: 'connected' });
+		const tabs = context.tabs;
+		const leader = tabs?.leader ?? null;
 		return JSON.stringify([
+			leader?.id ?? null,
+			leader?.status ?? null,
+			tabs?.sentThrough === null || !tabs
+				? 'none'
+				: leader && tabs.sentThrough === `${leader.id}:${leader.epoch}`
+					? 'current'
+					: 'stale',
+			tabs ? PEER_MESSAGE in tabs.routes : false,
+			tabs ? tabs.attention === tabs.id : true,
 			snapshot.value,
 			context.online,
 			context.attempt,

@@ -19,6 +19,8 @@ import {
 	type RealtimeClient
 } from '../../machines/index';
 import { waitFor, type ControlServer } from '../support/control-server';
+import { FakeLockManager } from '../support/fake-locks';
+import { tabGroupName, type TabMessageBody } from '../../machines/tabs';
 import type { FakeBrowser } from '../support/fake-browser';
 import {
 	activeStates,
@@ -27,6 +29,7 @@ import {
 	fixedRandom,
 	isAfterEvent,
 	MODEL_OPTIONS,
+	PEER,
 	transitionKey,
 	SILENCE,
 	valueName,
@@ -45,9 +48,70 @@ export interface PathRun {
 	states: Set<string>;
 }
 
+/**
+ * The other tab of a model path's tab group, played by the test: it holds the group's lock
+ * whenever the client does not (and gives it up when the path says the client is elected), and
+ * posts on the group's BroadcastChannel what a leading or following tab would.
+ */
+class PeerTab {
+	readonly channel: BroadcastChannel;
+	#release: (() => void) | null = null;
+	#closed = false;
+	/** Resolves once the peer holds the lock (granted in a task of its own). */
+	held!: Promise<void>;
+
+	constructor(
+		readonly locks: FakeLockManager,
+		readonly name: string
+	) {
+		this.channel = new BroadcastChannel(name);
+		this.#hold();
+	}
+
+	/** Let the lock go (the client, queued, gets it) and queue for it again behind the client. */
+	yieldLock(): void {
+		void this.held.then(() => {
+			this.#release?.();
+			this.#release = null;
+			this.#hold();
+		});
+	}
+
+	post(message: TabMessageBody, from = PEER): void {
+		this.channel.postMessage({ ...message, v: 1, from });
+	}
+
+	close(): void {
+		this.#closed = true;
+		this.#release?.();
+		this.channel.close();
+	}
+
+	#hold(): void {
+		let granted: () => void;
+		this.held = new Promise((resolve) => (granted = resolve));
+		void this.locks.forTab(PEER).request(this.name, {}, () => {
+			if (this.#closed) return Promise.resolve();
+			granted();
+			return new Promise<void>((resolve) => (this.#release = resolve));
+		});
+	}
+}
+
+/** The tab-sharing browser APIs of the client of a tab-group path; its tab is hidden. */
+function tabSharingFor(id: string, locks: FakeLockManager) {
+	const document = {
+		visibilityState: 'hidden',
+		addEventListener: () => {},
+		removeEventListener: () => {}
+	};
+	return { key: `model-${id}`, locks: locks.forTab(id), BroadcastChannel, document };
+}
+
 interface Run {
 	id: string;
 	client: RealtimeClient;
+	peer: PeerTab | null;
 	server: ControlServer;
 	browser: FakeBrowser;
 	clock: SimulatedClock;
@@ -57,6 +121,7 @@ interface Run {
 /** The real action behind each model event. */
 function drive(event: ModelEvent, run: Run): void {
 	const { client, server, browser, id, clock } = run;
+	if (event.type.startsWith('TABS.')) return drivePeer(event, run);
 	const snapshot = client.actor.getSnapshot();
 	const lastSeq = snapshot.context.lastSeq;
 	const frame = (value: unknown) => server.broadcast(JSON.stringify(value), id);
@@ -83,6 +148,10 @@ function drive(event: ModelEvent, run: Run): void {
 			return browser.visible();
 		case 'PAGE.HIDE':
 			return browser.pageHide();
+		case 'PAGE.FREEZE':
+			return browser.freeze();
+		case 'PAGE.SHOW':
+			return browser.pageShow();
 		case 'SOCKET.OPEN':
 			expectOne(server.release('silent', id), 'held upgrade to accept');
 			return;
@@ -119,16 +188,61 @@ function drive(event: ModelEvent, run: Run): void {
 	}
 }
 
+/** What the peer tab does to cause a `TABS.*` event in the client. */
+function drivePeer(event: ModelEvent, run: Run): void {
+	const peer = run.peer;
+	if (!peer) throw new Error(`${event.type} in a path without a tab group`);
+	const snapshot = run.client.actor.getSnapshot();
+	const to = snapshot.context.tabs!.id;
+	const lastSeq = snapshot.context.lastSeq;
+	switch (event.type) {
+		case 'TABS.ELECTED':
+			return peer.yieldLock();
+		case 'TABS.LEADER':
+			return peer.post(
+				{ kind: 'welcome', to, state: event.state, frames: [], resync: false },
+				event.state.id
+			);
+		case 'TABS.EVENTS':
+			return peer.post(
+				{
+					kind: 'events',
+					frames: [eventFrame(event.meta?.seq === 'seen' ? lastSeq : lastSeq + 1)]
+				},
+				event.from
+			);
+		case 'TABS.RESYNC':
+			return peer.post({ kind: 'resync', lastSeq });
+		case 'TABS.ACK':
+			return peer.post({ kind: 'ack', to, id: event.id });
+		case 'TABS.REFUSED':
+			return peer.post({ kind: 'refused', to, error: event.error });
+		case 'TABS.SEND':
+			return peer.post({ kind: 'send', to, messages: event.messages });
+		case 'TABS.COMMAND':
+			return peer.post({ kind: 'command', to, command: event.command });
+		case 'TABS.VISIBILITY':
+			return peer.post({ kind: 'visibility', visible: event.visible });
+		case 'TABS.BYE':
+			return peer.post({ kind: 'bye' });
+		default:
+			throw new Error(`no real-world driver for ${event.type}`);
+	}
+}
+
 function expectOne(count: number, what: string): void {
 	if (count !== 1) throw new Error(`expected exactly one ${what}, found ${count}`);
 }
 
 /** The sockets the server must see for a client in a given state. */
 function expectedSockets(snapshot: ConnectionSnapshot): { held: number; open: number } {
-	if (snapshot.matches('connecting') || snapshot.matches({ reconnecting: 'attempting' })) {
+	if (
+		snapshot.matches({ connection: 'connecting' }) ||
+		snapshot.matches({ connection: { reconnecting: 'attempting' } })
+	) {
 		return { held: 1, open: 0 };
 	}
-	return { held: 0, open: snapshot.matches('connected') ? 1 : 0 };
+	return { held: 0, open: snapshot.matches({ connection: 'connected' }) ? 1 : 0 };
 }
 
 /**
@@ -164,6 +278,8 @@ export async function runPath(
 	const clock = new SimulatedClock();
 	let skew = 0;
 	server.setMode('hang');
+	const locks = new FakeLockManager();
+	const peer = path.config.tabs ? new PeerTab(locks, tabGroupName(`model-${id}`)) : null;
 	const client = createRealtimeClient(
 		{
 			url: server.url(id),
@@ -174,16 +290,28 @@ export async function runPath(
 			storage: memoryStorage(),
 			random: fixedRandom,
 			now: () => clock.now() + skew,
-			logger: { warn: () => {}, error: () => {} }
+			logger: { warn: () => {}, error: () => {} },
+			tabSharing: peer ? tabSharingFor(id, locks) : false
 		},
 		{ clock, inspect }
 	);
-	const run: Run = { id, client, server, browser, clock, advanceNow: (ms) => (skew += ms) };
+	const run: Run = {
+		id,
+		client,
+		peer,
+		server,
+		browser,
+		clock,
+		advanceNow: (ms) => (skew += ms)
+	};
 	const where = (index: number) =>
 		`path [${path.config.name}] ${path.description}\n  at step ${index + 1} ` +
 		`(${path.steps[index] ? JSON.stringify(path.steps[index].event) : 'start'})`;
 	try {
+		await peer?.held;
 		const initial = client.actor.getSnapshot();
+		// What the client took on its own as it started (a standalone client's role settles).
+		for (const key of stepTransitions) seen.transitions.add(key);
 		if (valueName(initial.value) !== valueName(path.start)) {
 			throw new Error(`starts in ${valueName(initial.value)}, model says ${valueName(path.start)}`);
 		}
@@ -221,9 +349,11 @@ export async function runPath(
 			throw new Error(`${maxOpen} sockets open at once — ${where(path.steps.length - 1)}`);
 	} catch (error) {
 		client.stop();
+		peer?.close();
 		throw error;
 	}
 	client.stop();
+	peer?.close();
 	await server.waitFor(
 		(s) => s.heldUpgrades(id) === 0 && s.openSockets(id) === 0,
 		STEP_TIMEOUT_MS,

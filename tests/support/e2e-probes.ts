@@ -6,7 +6,10 @@
  *   after the fact; and the most toasts ever on screen at once;
  * - `websocket:reconnected` events on window;
  * - every oscillator started on an AudioContext (the notification beep), by wrapping the
- *   page's AudioContext class.
+ *   page's AudioContext class;
+ * - the page's WebSockets (by wrapping its WebSocket class): how many it created, how many are
+ *   open now, when each opened (epoch ms, sub-millisecond) and the ids of the messages it wrote,
+ *   to tell the leader tab, to time a failover and to count what went to the server.
  */
 import type { BrowserContext, Page } from '@playwright/test';
 
@@ -18,6 +21,7 @@ interface Probes {
 	beeps: number;
 	/** `websocket:reconnected` events dispatched on window (page data reloaded after a gap). */
 	reconnected: number;
+	sockets: { created: number; open: number; openedAt: number[]; sentIds: string[] };
 }
 
 declare global {
@@ -27,7 +31,13 @@ declare global {
 }
 
 function probeScript(): void {
-	const probes: Probes = { toasts: [], maxToasts: 0, beeps: 0, reconnected: 0 };
+	const probes: Probes = {
+		toasts: [],
+		maxToasts: 0,
+		beeps: 0,
+		reconnected: 0,
+		sockets: { created: 0, open: 0, openedAt: [], sentIds: [] }
+	};
 	window.__e2eProbes = probes;
 	window.addEventListener('websocket:reconnected', () => (probes.reconnected += 1));
 
@@ -43,6 +53,32 @@ function probeScript(): void {
 		probes.maxToasts = Math.max(probes.maxToasts, shown.length);
 		shown.forEach(record);
 	}).observe(document, { childList: true, subtree: true, characterData: true });
+
+	const NativeWebSocket = window.WebSocket;
+	window.WebSocket = class extends NativeWebSocket {
+		constructor(url: string | URL, protocols?: string | string[]) {
+			super(url, protocols);
+			const { sockets } = probes;
+			sockets.created += 1;
+			let opened = false;
+			this.addEventListener('open', () => {
+				opened = true;
+				sockets.open += 1;
+				sockets.openedAt.push(performance.timeOrigin + performance.now());
+			});
+			this.addEventListener('close', () => {
+				if (opened) sockets.open -= 1;
+			});
+		}
+
+		send(data: Parameters<WebSocket['send']>[0]): void {
+			if (typeof data === 'string') {
+				const id = (JSON.parse(data) as { id?: unknown }).id;
+				if (typeof id === 'string') probes.sockets.sentIds.push(id);
+			}
+			super.send(data);
+		}
+	};
 
 	const Original = window.AudioContext;
 	if (!Original) return;
@@ -107,4 +143,11 @@ export function receivedFrameTypes(page: Page): string[] {
 		})
 	);
 	return types;
+}
+
+/** The page's WebSockets: created since it loaded, open now, and when each opened (epoch ms). */
+export async function socketProbe(page: Page): Promise<Probes['sockets']> {
+	return page.evaluate(
+		() => window.__e2eProbes?.sockets ?? { created: 0, open: 0, openedAt: [], sentIds: [] }
+	);
 }

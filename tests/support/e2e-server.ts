@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { HubStats } from '../../src/lib/server/realtime/hub';
 import { copyBuild, freePort, killGroup } from './processes';
 
 /** Where global setup puts its private copy of build/ (so a rebuild mid-run cannot break it). */
@@ -44,6 +45,7 @@ export class E2EServer {
 	output = '';
 	#child: ChildProcess | null = null;
 	#exited: Promise<void> = Promise.resolve();
+	#statsRequests = 0;
 
 	private constructor(
 		readonly port: number,
@@ -84,14 +86,16 @@ export class E2EServer {
 		const buildDir = process.env[BUILD_DIR_ENV] ?? 'build';
 		const child = spawn(process.execPath, [path.join(buildDir, 'server.js')], {
 			detached: true,
-			stdio: ['ignore', 'pipe', 'pipe'],
+			// The IPC channel serves hubStats() (server/index.ts answers on it only when asked to).
+			stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
 			env: {
 				...process.env,
 				...this.env,
 				PORT: String(this.port),
 				HOST: '127.0.0.1',
 				DATABASE_PATH: this.databasePath,
-				SIMULATE: 'true'
+				SIMULATE: 'true',
+				REALTIME_STATS_IPC: 'true'
 			}
 		});
 		this.#child = child;
@@ -129,6 +133,30 @@ export class E2EServer {
 			await this.stop();
 			throw error;
 		}
+	}
+
+	/**
+	 * The hub's counters as the server counts them (sockets held now, the most one user held at
+	 * once), read over the child's IPC channel, which nothing but this process can reach.
+	 */
+	async hubStats(): Promise<HubStats> {
+		const child = this.#child;
+		if (!child) throw new Error(`server on port ${this.port} is not running`);
+		const id = ++this.#statsRequests;
+		return new Promise((resolve, reject) => {
+			const timer = setTimeout(() => {
+				child.off('message', onMessage);
+				reject(new Error('the server did not answer hub-stats within 5 s'));
+			}, 5_000);
+			const onMessage = (message: { type?: string; id?: number; stats?: HubStats }) => {
+				if (message?.type !== 'hub-stats' || message.id !== id || !message.stats) return;
+				clearTimeout(timer);
+				child.off('message', onMessage);
+				resolve(message.stats);
+			};
+			child.on('message', onMessage);
+			child.send({ type: 'hub-stats', id });
+		});
 	}
 
 	/** SIGTERM and wait for the exit (SIGKILL if it hangs). */

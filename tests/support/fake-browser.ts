@@ -1,7 +1,8 @@
 /**
  * A stand-in for the browser's `window` and `document` in Node: real EventTargets put on
  * globalThis, so the client's environment actor listens to them exactly as in a browser, and the
- * test fires `online`, `offline`, `visibilitychange` and `pagehide` on them. It counts the
+ * test fires `online`, `offline`, `visibilitychange`, `pagehide`, `pageshow`, `freeze` and
+ * `resume` on them. It counts the
  * listeners attached, so a test can check that a stopped client left none behind.
  */
 
@@ -35,6 +36,10 @@ export interface FakeBrowser {
 	visible(): void;
 	/** The page goes away (closed, reloaded, navigated off). */
 	pageHide(): void;
+	/** The page comes back from the back/forward cache. */
+	pageShow(): void;
+	/** The browser freezes the page (lifecycle `freeze`). */
+	freeze(): void;
 	/** Take `window` and `document` off globalThis again. */
 	uninstall(): void;
 }
@@ -57,6 +62,11 @@ export function installFakeBrowser(): FakeBrowser {
 		offline: () => void window.dispatchEvent(new Event('offline')),
 		visible: () => void document.dispatchEvent(new Event('visibilitychange')),
 		pageHide: () => void window.dispatchEvent(new Event('pagehide')),
+		pageShow: () => {
+			const event = Object.assign(new Event('pageshow'), { persisted: true });
+			window.dispatchEvent(event);
+		},
+		freeze: () => void document.dispatchEvent(new Event('freeze')),
 		uninstall() {
 			delete scope.window;
 			delete scope.document;

@@ -72,7 +72,7 @@ describe('client against a real ws server', () => {
 		const received: number[] = [];
 		realtime.subscribe('notification:new', (_, frame) => received.push(frame.seq));
 
-		await waitFor(realtime.actor, (s) => s.matches('connected'), TIMEOUT);
+		await waitFor(realtime.actor, (s) => s.matches({ connection: 'connected' }), TIMEOUT);
 		await until(() => connections[0]?.frames.length > 0, 'resume');
 		expect(connections[0].frames[0]).toEqual({ type: 'resume', data: { lastSeq: 0 } });
 
@@ -91,10 +91,10 @@ describe('client against a real ws server', () => {
 		});
 
 		connections[0].socket.close(1001, 'restart');
-		await waitFor(realtime.actor, (s) => s.matches('reconnecting'), TIMEOUT);
+		await waitFor(realtime.actor, (s) => s.matches({ connection: 'reconnecting' }), TIMEOUT);
 		const queued = realtime.send('note', { text: 'while away' });
 		expect(queued.outcome).toBe('queued');
-		await waitFor(realtime.actor, (s) => s.matches('connected'), TIMEOUT);
+		await waitFor(realtime.actor, (s) => s.matches({ connection: 'connected' }), TIMEOUT);
 		await until(() => connections[1]?.frames.length >= 2, 'resume and the queued message');
 		expect(connections[1].frames.slice(0, 2)).toEqual([
 			{ type: 'resume', data: { lastSeq: 2 } },
@@ -113,7 +113,7 @@ describe('client against a real ws server', () => {
 		server.on('connection', (socket) => socket.close(4401, 'unauthorized'));
 		const realtime = createRealtimeClient({ url, WebSocket, reconnectInterval: 20 });
 		client = realtime;
-		await waitFor(realtime.actor, (s) => s.matches('failed'), TIMEOUT);
+		await waitFor(realtime.actor, (s) => s.matches({ connection: 'failed' }), TIMEOUT);
 		expect(realtime.getStatusDetail()).toMatchObject({
 			status: 'disconnected',
 			reason: 'unauthorized',
@@ -125,7 +125,7 @@ describe('client against a real ws server', () => {
 	it('closes the server side when the client stops', async () => {
 		const realtime = createRealtimeClient({ url, WebSocket });
 		client = realtime;
-		await waitFor(realtime.actor, (s) => s.matches('connected'), TIMEOUT);
+		await waitFor(realtime.actor, (s) => s.matches({ connection: 'connected' }), TIMEOUT);
 		await until(() => server.clients.size === 1, 'the connection');
 		realtime.stop();
 		await until(() => server.clients.size === 0, 'the close');
@@ -140,6 +140,6 @@ describe('client against a real ws server', () => {
 		await new Promise((resolve) => setImmediate(resolve));
 		await new Promise((resolve) => setImmediate(resolve));
 		realtime.connect();
-		await waitFor(realtime.actor, (s) => s.matches('connected'), TIMEOUT);
+		await waitFor(realtime.actor, (s) => s.matches({ connection: 'connected' }), TIMEOUT);
 	});
 });

@@ -128,14 +128,14 @@ describe('client on a SimulatedClock', () => {
 		clock.set(10_000);
 		const { client, fake, snapshot } = startFakeClient({ now: () => clock.now() }, { clock });
 		clock.increment(4_999);
-		expect(snapshot().value).toBe('connecting');
+		expect(snapshot().value.connection).toBe('connecting');
 		clock.increment(1);
-		expect(snapshot().value).toEqual({ reconnecting: 'backoff' });
+		expect(snapshot().value.connection).toEqual({ reconnecting: 'backoff' });
 		expect(client.getStatusDetail().nextRetryAt).toBe(15_000 + 1000);
 		clock.increment(1000);
-		expect(snapshot().value).toEqual({ reconnecting: 'attempting' });
+		expect(snapshot().value.connection).toEqual({ reconnecting: 'attempting' });
 		fake.last.open();
-		expect(snapshot().matches('connected')).toBe(true);
+		expect(snapshot().matches({ connection: 'connected' })).toBe(true);
 		client.stop();
 	});
 });

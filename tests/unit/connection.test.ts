@@ -22,10 +22,10 @@ afterEach(() => {
 describe('connecting', () => {
 	it('waits in idle without autoConnect, then connects on connect()', () => {
 		const { client, fake, snapshot } = start({ autoConnect: false });
-		expect(snapshot().value).toBe('idle');
+		expect(snapshot().value.connection).toBe('idle');
 		expect(fake.sockets).toHaveLength(0);
 		client.connect();
-		expect(snapshot().value).toBe('connecting');
+		expect(snapshot().value.connection).toBe('connecting');
 		expect(fake.sockets).toHaveLength(1);
 		expect(fake.last.url).toBe(FAKE_URL);
 		client.stop();
@@ -33,7 +33,7 @@ describe('connecting', () => {
 
 	it('goes to connected on open and sends resume first', () => {
 		const { client, fake, snapshot } = connected();
-		expect(snapshot().matches({ connected: 'live' })).toBe(true);
+		expect(snapshot().matches({ connection: { connected: 'live' } })).toBe(true);
 		expect(fake.last.sent[0]).toEqual({ type: 'resume', data: { lastSeq: 0 } });
 		expect(client.isConnected()).toBe(true);
 		client.stop();
@@ -43,9 +43,9 @@ describe('connecting', () => {
 		const { client, fake, snapshot, context } = start();
 		const first = fake.last;
 		vi.advanceTimersByTime(4999);
-		expect(snapshot().value).toBe('connecting');
+		expect(snapshot().value.connection).toBe('connecting');
 		vi.advanceTimersByTime(1);
-		expect(snapshot().value).toEqual({ reconnecting: 'backoff' });
+		expect(snapshot().value.connection).toEqual({ reconnecting: 'backoff' });
 		expect(context().retryCause).toBe('connect-timeout');
 		expect(first.closedByClient).not.toBeNull();
 		expect(first.listenerCount()).toBe(1); // only the error sink
@@ -59,13 +59,13 @@ describe('reconnecting', () => {
 		fake.last.serverClose(1006);
 		const delays: number[] = [];
 		for (let attempt = 1; attempt <= 4; attempt++) {
-			expect(snapshot().value).toEqual({ reconnecting: 'backoff' });
+			expect(snapshot().value.connection).toEqual({ reconnecting: 'backoff' });
 			const delay = context().nextRetryAt! - Date.now();
 			delays.push(delay);
 			vi.advanceTimersByTime(delay - 1);
 			expect(fake.sockets).toHaveLength(attempt);
 			vi.advanceTimersByTime(1);
-			expect(snapshot().value).toEqual({ reconnecting: 'attempting' });
+			expect(snapshot().value.connection).toEqual({ reconnecting: 'attempting' });
 			expect(context().attempt).toBe(attempt);
 			expect(fake.sockets).toHaveLength(attempt + 1);
 			fake.last.serverClose(1006);
@@ -87,7 +87,7 @@ describe('reconnecting', () => {
 	it('retries after an ordinary close from connected, recording the code', () => {
 		const { client, fake, snapshot, context } = connected();
 		fake.last.serverClose(1001, 'restart');
-		expect(snapshot().value).toEqual({ reconnecting: 'backoff' });
+		expect(snapshot().value.connection).toEqual({ reconnecting: 'backoff' });
 		expect(context().closeCode).toBe(1001);
 		expect(context().retryCause).toBe('closed');
 		expect(client.getStatusDetail()).toMatchObject({ status: 'reconnecting', reason: 'closed' });
@@ -110,7 +110,7 @@ describe('reconnecting', () => {
 		const setup = start();
 		setup.fake.last.serverClose(1006);
 		trigger(setup);
-		expect(setup.snapshot().value).toEqual({ reconnecting: 'attempting' });
+		expect(setup.snapshot().value.connection).toEqual({ reconnecting: 'attempting' });
 		expect(setup.fake.sockets).toHaveLength(2);
 		expect(setup.context().nextRetryAt).toBeNull();
 		setup.client.stop();
@@ -123,7 +123,7 @@ describe('reconnecting', () => {
 		fake.last.serverClose(1006);
 		vi.advanceTimersByTime(1500);
 		fake.last.serverClose(1006);
-		expect(snapshot().value).toBe('failed');
+		expect(snapshot().value.connection).toBe('failed');
 		expect(context().failureReason).toBe('max-attempts');
 		expect(context().attempt).toBe(2);
 		expect(client.getStatusDetail()).toMatchObject({
@@ -143,7 +143,7 @@ describe('close codes that stop retrying', () => {
 	])('%i from connected -> failed (%s)', (code, reason) => {
 		const { client, fake, snapshot, context } = connected();
 		fake.last.serverClose(code);
-		expect(snapshot().value).toBe('failed');
+		expect(snapshot().value.connection).toBe('failed');
 		expect(context()).toMatchObject({ failureReason: reason, closeCode: code });
 		expect(client.getStatusDetail()).toMatchObject({
 			status: 'disconnected',
@@ -160,7 +160,7 @@ describe('close codes that stop retrying', () => {
 			const { client, fake, snapshot, context } = connected();
 			fake.last.serverClose(4401);
 			client[method]();
-			expect(snapshot().value).toBe('connecting');
+			expect(snapshot().value.connection).toBe('connecting');
 			expect(context().failureReason).toBeNull();
 			expect(fake.sockets).toHaveLength(2);
 			client.stop();
@@ -187,7 +187,7 @@ describe('disconnect', () => {
 		const setup = start({ autoConnect: false });
 		reach(setup);
 		setup.client.disconnect();
-		expect(setup.snapshot().value).toBe('disconnected');
+		expect(setup.snapshot().value.connection).toBe('disconnected');
 		expect(vi.getTimerCount()).toBe(0);
 		expect(setup.fake.live()).toHaveLength(0);
 		for (const socket of setup.fake.sockets) expect(socket.listenerCount()).toBeLessThanOrEqual(1);
@@ -197,7 +197,9 @@ describe('disconnect', () => {
 		});
 		// Connecting again honours what the browser last said about the network.
 		setup.client.connect();
-		expect(setup.snapshot().value).toBe(setup.context().online ? 'connecting' : 'offline');
+		expect(setup.snapshot().value.connection).toBe(
+			setup.context().online ? 'connecting' : 'offline'
+		);
 		setup.client.stop();
 	});
 });
@@ -206,13 +208,13 @@ describe('offline and online', () => {
 	it('goes offline from connected without spending an attempt, and connects at once on ONLINE', () => {
 		const { client, fake, snapshot, context } = connected();
 		client.actor.send({ type: 'OFFLINE' });
-		expect(snapshot().value).toBe('offline');
+		expect(snapshot().value.connection).toBe('offline');
 		expect(context().attempt).toBe(0);
 		expect(fake.live()).toHaveLength(0);
 		expect(vi.getTimerCount()).toBe(0);
 		expect(client.getStatusDetail()).toMatchObject({ status: 'disconnected', reason: 'offline' });
 		client.actor.send({ type: 'ONLINE' });
-		expect(snapshot().value).toBe('connecting');
+		expect(snapshot().value.connection).toBe('connecting');
 		expect(fake.sockets).toHaveLength(2);
 		client.stop();
 	});
@@ -226,7 +228,7 @@ describe('offline and online', () => {
 		reach(setup);
 		const attempt = setup.context().attempt;
 		setup.client.actor.send({ type: 'OFFLINE' });
-		expect(setup.snapshot().value).toBe('offline');
+		expect(setup.snapshot().value.connection).toBe('offline');
 		expect(setup.context().attempt).toBe(attempt);
 		expect(vi.getTimerCount()).toBe(0);
 		expect(setup.fake.live()).toHaveLength(0);
@@ -236,12 +238,12 @@ describe('offline and online', () => {
 	it('connect() while the browser is offline waits in offline', () => {
 		const { client, fake, snapshot } = start({ autoConnect: false });
 		client.actor.send({ type: 'OFFLINE' });
-		expect(snapshot().value).toBe('idle');
+		expect(snapshot().value.connection).toBe('idle');
 		client.connect();
-		expect(snapshot().value).toBe('offline');
+		expect(snapshot().value.connection).toBe('offline');
 		expect(fake.sockets).toHaveLength(0);
 		client.actor.send({ type: 'ONLINE' });
-		expect(snapshot().value).toBe('connecting');
+		expect(snapshot().value.connection).toBe('connecting');
 		client.stop();
 	});
 });

@@ -44,10 +44,10 @@ describe('environment actor', () => {
 	it('turns offline and online into chart events', () => {
 		const { client, fake, snapshot } = connectedFakeClient();
 		win.dispatchEvent(new Event('offline'));
-		expect(snapshot().value).toBe('offline');
+		expect(snapshot().value.connection).toBe('offline');
 		expect(fake.live()).toHaveLength(0);
 		win.dispatchEvent(new Event('online'));
-		expect(snapshot().value).toBe('connecting');
+		expect(snapshot().value.connection).toBe('connecting');
 		client.stop();
 	});
 
@@ -56,17 +56,17 @@ describe('environment actor', () => {
 		fake.last.serverClose(1006);
 		doc.visibilityState = 'hidden';
 		doc.dispatchEvent(new Event('visibilitychange'));
-		expect(snapshot().value).toEqual({ reconnecting: 'backoff' });
+		expect(snapshot().value.connection).toEqual({ reconnecting: 'backoff' });
 		doc.visibilityState = 'visible';
 		doc.dispatchEvent(new Event('visibilitychange'));
-		expect(snapshot().value).toEqual({ reconnecting: 'attempting' });
+		expect(snapshot().value.connection).toEqual({ reconnecting: 'attempting' });
 		client.stop();
 	});
 
 	it('starts offline when the page loads offline', () => {
 		vi.stubGlobal('navigator', { onLine: false });
 		const { client, fake, snapshot } = startFakeClient();
-		expect(snapshot().value).toBe('offline');
+		expect(snapshot().value.connection).toBe('offline');
 		expect(fake.sockets).toHaveLength(0);
 		client.stop();
 	});
@@ -114,8 +114,8 @@ describe('environment actor', () => {
 
 	it('removes its listeners when the client stops', () => {
 		const { client } = startFakeClient();
-		expect(win.listeners).toBe(4);
-		expect(doc.listeners).toBe(1);
+		expect(win.listeners).toBe(5);
+		expect(doc.listeners).toBe(3);
 		client.stop();
 		expect(win.listeners).toBe(0);
 		expect(doc.listeners).toBe(0);
@@ -134,12 +134,12 @@ describe('socket actor', () => {
 		old.receive(eventFrame(1));
 		old.receive({ type: 'ping' });
 		old.serverClose(4401);
-		expect(snapshot().value).toBe('disconnected');
+		expect(snapshot().value.connection).toBe('disconnected');
 		expect(context().lastSeq).toBe(0);
 		expect(old.sentTypes()).toEqual(['resume']);
 		client.connect();
 		old.serverClose(1006);
-		expect(snapshot().value).toBe('connecting');
+		expect(snapshot().value.connection).toBe('connecting');
 		client.stop();
 	});
 
@@ -148,7 +148,7 @@ describe('socket actor', () => {
 			throw new SyntaxError('bad url');
 		} as unknown as typeof WebSocket;
 		const client = createRealtimeClient({ url: 'ws://127.0.0.1:9/ws', WebSocket: Throwing });
-		expect(client.actor.getSnapshot().value).toEqual({ reconnecting: 'backoff' });
+		expect(client.actor.getSnapshot().value.connection).toEqual({ reconnecting: 'backoff' });
 		expect(client.getStatusDetail().closeCode).toBe(1006);
 		client.stop();
 	});
@@ -164,7 +164,7 @@ describe('socket actor', () => {
 			}
 		});
 		const { client, fake, snapshot } = startFakeClient({}, { machine });
-		expect(snapshot().matches('connected')).toBe(true);
+		expect(snapshot().matches({ connection: 'connected' })).toBe(true);
 		expect(sockets).toEqual(['ws://127.0.0.1:9/ws']);
 		expect(fake.sockets).toHaveLength(0);
 		client.stop();

@@ -295,7 +295,7 @@ describe('bad frames', () => {
 			expect(context().droppedFrames).toBe(1);
 			expect(context().droppedByReason[reason]).toBe(1);
 			expect(received).toEqual([1]);
-			expect(snapshot().matches('connected')).toBe(true);
+			expect(snapshot().matches({ connection: 'connected' })).toBe(true);
 			expect(client.getStatusDetail().droppedFrames).toBe(1);
 			client.stop();
 		}

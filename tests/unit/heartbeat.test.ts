@@ -21,7 +21,7 @@ describe('heartbeat', () => {
 		expect(fake.last.sentTypes()).toEqual(['resume']);
 		vi.advanceTimersByTime(1);
 		expect(fake.last.sentTypes()).toEqual(['resume', 'ping']);
-		expect(snapshot().matches({ connected: 'probing' })).toBe(true);
+		expect(snapshot().matches({ connection: { connected: 'probing' } })).toBe(true);
 		client.stop();
 	});
 
@@ -29,9 +29,9 @@ describe('heartbeat', () => {
 		const { client, fake, snapshot, context } = connectedFakeClient();
 		const dead = fake.last;
 		vi.advanceTimersByTime(30_000 + 9_999);
-		expect(snapshot().matches('connected')).toBe(true);
+		expect(snapshot().matches({ connection: 'connected' })).toBe(true);
 		vi.advanceTimersByTime(1);
-		expect(snapshot().value).toEqual({ reconnecting: 'backoff' });
+		expect(snapshot().value.connection).toEqual({ reconnecting: 'backoff' });
 		expect(context().retryCause).toBe('heartbeat-timeout');
 		expect(client.getStatusDetail().reason).toBe('heartbeat-timeout');
 		expect(dead.closedByClient).not.toBeNull();
@@ -39,7 +39,7 @@ describe('heartbeat', () => {
 		vi.advanceTimersByTime(1000);
 		expect(fake.sockets).toHaveLength(2);
 		fake.last.open();
-		expect(snapshot().matches('connected')).toBe(true);
+		expect(snapshot().matches({ connection: 'connected' })).toBe(true);
 		client.stop();
 	});
 
@@ -48,7 +48,7 @@ describe('heartbeat', () => {
 		vi.advanceTimersByTime(30_000);
 		vi.advanceTimersByTime(500);
 		fake.last.receive({ type: 'pong' });
-		expect(snapshot().matches({ connected: 'live' })).toBe(true);
+		expect(snapshot().matches({ connection: { connected: 'live' } })).toBe(true);
 		vi.advanceTimersByTime(29_999);
 		expect(fake.last.sentTypes()).toEqual(['resume', 'ping']);
 		vi.advanceTimersByTime(1);
@@ -61,9 +61,9 @@ describe('heartbeat', () => {
 		vi.advanceTimersByTime(30_000 + 2_000);
 		fake.last.receive(eventFrame(1));
 		await flushFrames();
-		expect(snapshot().matches({ connected: 'live' })).toBe(true);
+		expect(snapshot().matches({ connection: { connected: 'live' } })).toBe(true);
 		vi.advanceTimersByTime(8_000);
-		expect(snapshot().matches({ connected: 'live' })).toBe(true);
+		expect(snapshot().matches({ connection: { connected: 'live' } })).toBe(true);
 		expect(fake.live()).toHaveLength(1);
 		client.stop();
 	});
@@ -75,9 +75,9 @@ describe('heartbeat', () => {
 		await flushFrames();
 		// Silent from here: the next ping goes an interval after that frame, not after the timeout.
 		vi.advanceTimersByTime(30_000 + 10_000 - 1);
-		expect(snapshot().matches('connected')).toBe(true);
+		expect(snapshot().matches({ connection: 'connected' })).toBe(true);
 		vi.advanceTimersByTime(1);
-		expect(snapshot().value).toEqual({ reconnecting: 'backoff' });
+		expect(snapshot().value.connection).toEqual({ reconnecting: 'backoff' });
 		expect(fake.last.sentTypes()).toEqual(['resume', 'ping', 'ping']);
 		client.stop();
 	});
@@ -87,7 +87,7 @@ describe('heartbeat', () => {
 		vi.advanceTimersByTime(29_000);
 		fake.last.receive({ type: 'pong' });
 		vi.advanceTimersByTime(1_000 + 10_000);
-		expect(snapshot().value).toEqual({ reconnecting: 'backoff' });
+		expect(snapshot().value.connection).toEqual({ reconnecting: 'backoff' });
 		client.stop();
 	});
 });
@@ -97,7 +97,7 @@ describe('re-checking after throttled timers', () => {
 		const { client, fake, snapshot } = connectedFakeClient();
 		throttle(45_000);
 		client.actor.send({ type });
-		expect(snapshot().matches({ connected: 'probing' })).toBe(true);
+		expect(snapshot().matches({ connection: { connected: 'probing' } })).toBe(true);
 		expect(fake.last.sentTypes()).toEqual(['resume', 'ping']);
 		client.stop();
 	});
@@ -106,7 +106,7 @@ describe('re-checking after throttled timers', () => {
 		const { client, fake, snapshot } = connectedFakeClient();
 		throttle(10_000);
 		client.actor.send({ type: 'VISIBLE' });
-		expect(snapshot().matches({ connected: 'live' })).toBe(true);
+		expect(snapshot().matches({ connection: { connected: 'live' } })).toBe(true);
 		expect(fake.last.sentTypes()).toEqual(['resume']);
 		client.stop();
 	});
@@ -116,7 +116,7 @@ describe('re-checking after throttled timers', () => {
 		vi.advanceTimersByTime(30_000);
 		throttle(60_000);
 		client.actor.send({ type: 'VISIBLE' });
-		expect(snapshot().value).toEqual({ reconnecting: 'backoff' });
+		expect(snapshot().value.connection).toEqual({ reconnecting: 'backoff' });
 		expect(fake.live()).toHaveLength(0);
 		client.stop();
 	});
@@ -126,7 +126,7 @@ describe('re-checking after throttled timers', () => {
 		vi.advanceTimersByTime(30_000);
 		throttle(5_000);
 		client.actor.send({ type: 'VISIBLE' });
-		expect(snapshot().matches({ connected: 'probing' })).toBe(true);
+		expect(snapshot().matches({ connection: { connected: 'probing' } })).toBe(true);
 		client.stop();
 	});
 
@@ -135,7 +135,7 @@ describe('re-checking after throttled timers', () => {
 		throttle(45_000);
 		expect(client.send('note', 1).outcome).toBe('sent');
 		expect(fake.last.sentTypes()).toEqual(['resume', 'note', 'ping']);
-		expect(snapshot().matches({ connected: 'probing' })).toBe(true);
+		expect(snapshot().matches({ connection: { connected: 'probing' } })).toBe(true);
 		client.stop();
 	});
 });

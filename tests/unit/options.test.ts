@@ -154,6 +154,7 @@ describe('options', () => {
 				'reconnectDecay',
 				'reconnectInterval',
 				'storage',
+				'tabSharing',
 				'timeoutInterval'
 			].sort()
 		);

@@ -25,7 +25,7 @@ describe('chart layout', () => {
 	it('nests every state in its parent and draws an arrow per targeted transition', () => {
 		const graph = elkGraph(nodes);
 		expect(graph.children).toHaveLength(1);
-		expect(graph.children?.[0].id).toBe('connection');
+		expect(graph.children?.[0].id).toBe(connectionMachine.id);
 		const targeted = nodes.flatMap((n) => n.transitions.flatMap((t) => t.targets));
 		expect(graph.edges).toHaveLength(targeted.length);
 		// Guarded transitions carry their guard: "EVENT [guard]".
@@ -37,8 +37,9 @@ describe('chart layout', () => {
 		const layout = await layoutChart(new ELK(), nodes);
 		expect(layout.states.map((s) => s.id).sort()).toEqual(nodes.map((n) => n.id).sort());
 		const byId = new Map(layout.states.map((s) => [s.id, s]));
+		const parentOf = new Map(nodes.map((n) => [n.id, n.parent ?? '']));
 		for (const state of layout.states) {
-			const parentId = state.id.split('.').slice(0, -1).join('.');
+			const parentId = parentOf.get(state.id) ?? '';
 			const parent = byId.get(parentId);
 			if (parent) expect(inside(state, parent), `${state.id} inside ${parentId}`).toBe(true);
 		}

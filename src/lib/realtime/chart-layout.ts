@@ -76,7 +76,7 @@ const PARENT_OPTIONS = {
 export function elkGraph(nodes: readonly ChartNode[]): ElkNode {
 	const byParent = new Map<string, ChartNode[]>();
 	for (const node of nodes.slice(1)) {
-		const parent = node.id.slice(0, node.id.length - node.key.length - 1);
+		const parent = node.parent ?? '';
 		byParent.set(parent, [...(byParent.get(parent) ?? []), node]);
 	}
 	const toElk = (node: ChartNode): ElkNode => {

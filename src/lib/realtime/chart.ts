@@ -8,12 +8,14 @@ import type { AnyMachineSnapshot, AnyStateMachine, StateValue } from 'xstate';
 type AnyStateNode = AnyStateMachine['root'];
 
 export interface ChartNode {
-	/** The node's unique id, e.g. "connection.reconnecting.backoff". */
+	/** The node's unique id, e.g. "realtime.connection.reconnecting.backoff". */
 	id: string;
 	/** Its key within the parent, e.g. "backoff". */
 	key: string;
 	/** Keys from the root down, empty for the root. */
 	path: string[];
+	/** The parent's id (ids need not nest: a region can have an id of its own); null for the root. */
+	parent: string | null;
 	depth: number;
 	type: AnyStateNode['type'];
 	/** Whether this node is its parent's initial state. */
@@ -63,6 +65,7 @@ function describe(node: AnyStateNode, initial: boolean): ChartNode {
 		id: node.id,
 		key: node.key,
 		path: [...node.path],
+		parent: node.parent?.id ?? null,
 		depth: node.path.length,
 		type: node.type,
 		initial,

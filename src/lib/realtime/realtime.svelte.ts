@@ -22,6 +22,7 @@ import { EventListeners, type EventListener } from './listeners';
 import { PreferencesState } from './preferences.svelte';
 import { signInPath } from './session';
 import { liveStore, statusViewStore } from './stores';
+import { ToastDeck } from './toast-deck';
 import { LiveToasts } from './toasts';
 
 /** The window event dispatched after page data was reloaded because events may have been missed. */
@@ -49,7 +50,12 @@ export class RealtimeState {
 	unread = $state(0);
 
 	readonly preferences = new PreferencesState();
-	readonly #toasts = new LiveToasts(() => this.preferences.current);
+	readonly #toasts = new LiveToasts(
+		() => this.preferences.current,
+		new ToastDeck(),
+		// One beep per event across the tabs sharing the connection (see machines/tabs.ts).
+		() => this.client?.hasAttention() ?? true
+	);
 	readonly #listeners = new EventListeners();
 	#onJobsPage = false;
 	/** The sign-in page was opened once for an ended session (never twice, so never a loop). */
@@ -62,26 +68,29 @@ export class RealtimeState {
 	 * Start live updates for the signed-in user (browser only); returns the cleanup that stops
 	 * the client. `lastSeq` is the user's latest event seq when the page data was loaded: the
 	 * client resumes from it, so what the page already shows is not replayed as news, and what
-	 * happened since arrives (toasts, badges) as live events do.
+	 * happened since arrives (toasts, badges) as live events do. `tabKey` names the session's tab
+	 * group: its tabs share one socket (see the layout's `tabKey`).
 	 * With PUBLIC_ENABLE_WEBSOCKETS=false no socket is opened and the dot says so.
 	 * Untracked: called from an effect, it must not make that effect depend on the state it sets.
 	 */
-	start(lastSeq: number): () => void {
-		return untrack(() => this.#start(lastSeq));
+	start(lastSeq: number, tabKey: string): () => void {
+		return untrack(() => this.#start(lastSeq, tabKey));
 	}
 
-	#start(lastSeq: number): () => void {
+	#start(lastSeq: number, tabKey: string): () => void {
 		let client: RealtimeClient<CoreEventMap>;
 		try {
 			if (!readFlag('PUBLIC_ENABLE_WEBSOCKETS', env.PUBLIC_ENABLE_WEBSOCKETS, true)) {
 				this.offReason = 'Live updates are switched off here: reload the page to see changes.';
 				return () => undefined;
 			}
+			// Tabs of this session share one connection; another session's tabs never join it.
 			client = createRealtimeClient({
 				url: wsUrl(env.PUBLIC_WS_URL),
 				autoConnect: false,
 				lastSeq,
-				events: coreEventSchemas
+				events: coreEventSchemas,
+				tabSharing: { key: tabKey }
 			});
 		} catch (error) {
 			this.offReason = `Live updates are off: ${(error as Error).message}`;

@@ -9,6 +9,7 @@ import { useSelector } from '@xstate/svelte';
 import { readable, type Readable } from 'svelte/store';
 import {
 	statusDetailOf,
+	statusOf,
 	type ConnectionMachine,
 	type ConnectionSnapshot,
 	type StatusDetail
@@ -64,5 +65,6 @@ export function snapshotStore(actor: ConnectionActor | null): Readable<Connectio
  */
 export function liveStore(actor: ConnectionActor | null): Readable<boolean> {
 	if (!actor) return readable(false);
-	return useSelector(actor, (snapshot) => snapshot.matches('connected'));
+	// A follower tab is live while its leader's connection is (statusOf reads it).
+	return useSelector(actor, (snapshot) => statusOf(snapshot) === 'connected');
 }

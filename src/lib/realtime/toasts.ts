@@ -40,9 +40,14 @@ export class LiveToasts {
 	#twins = new TwinAnnouncements();
 	#episode: NetworkEpisode = initialEpisode;
 
+	/**
+	 * `attention` says whether this tab plays the sound for the event being shown: with tabs
+	 * sharing one connection every tab shows the toast, but only one of them beeps.
+	 */
 	constructor(
 		private readonly preferences: () => NotificationPreferences,
-		private readonly deck = new ToastDeck()
+		private readonly deck = new ToastDeck(),
+		private readonly attention: () => boolean = () => true
 	) {}
 
 	/** "Senior Software Engineer at Tech Corp (95% match)" with a View action. */
@@ -118,6 +123,6 @@ export class LiveToasts {
 
 	#show(t: Omit<DeckToast, 'duration'>): void {
 		this.deck.show({ ...t, duration: TOAST_DURATION });
-		if (this.preferences().sound) beep();
+		if (this.preferences().sound && this.attention()) beep();
 	}
 }

@@ -58,6 +58,8 @@ export type DropKind =
 export interface HubStats {
 	sockets: number;
 	users: number;
+	/** The most sockets one user has held at once since the hub started. */
+	peakUserSockets: number;
 	dropped: Partial<Record<DropKind, number>>;
 }
 
@@ -67,6 +69,11 @@ interface Connection {
 	userId: number;
 	/** The session the socket was admitted with: signing out closes its sockets. */
 	sessionId: string;
+	/**
+	 * The tab group whose one connection this is (the client's `tab-group` query parameter, sent
+	 * by a leader tab), or null. A newer socket of the same session and group replaces it.
+	 */
+	tabGroup: string | null;
 	sessionExpiresAt: number;
 	/** The user's latest seq when the socket was welcomed. */
 	welcomeSeq: number;
@@ -129,6 +136,7 @@ export class RealtimeHub<Tx = unknown> implements UpgradeHandler {
 	readonly #heartbeat: NodeJS.Timeout;
 	readonly #unsubscribe: () => void;
 	#closing: Promise<void> | undefined;
+	#peakUserSockets = 0;
 	#nextSlot = 0;
 	#slice = 0;
 
@@ -177,7 +185,7 @@ export class RealtimeHub<Tx = unknown> implements UpgradeHandler {
 				if (this.#closing) return void socket.destroy();
 				this.#wss.handleUpgrade(req, socket, head, (ws) => {
 					ws.on('error', (error) => this.#onSocketError(error));
-					if (admission.ok) this.#open(ws, admission.session);
+					if (admission.ok) this.#open(ws, admission.session, tabGroupOf(req.url));
 					else this.#refuseSocket(ws, admission.kind, admission.code, admission.reason);
 				});
 			},
@@ -237,7 +245,12 @@ export class RealtimeHub<Tx = unknown> implements UpgradeHandler {
 	stats(): HubStats {
 		let sockets = 0;
 		for (const feed of this.#feeds.values()) sockets += feed.connections.size;
-		return { sockets, users: this.#feeds.size, dropped: { ...this.#dropped } };
+		return {
+			sockets,
+			users: this.#feeds.size,
+			peakUserSockets: this.#peakUserSockets,
+			dropped: { ...this.#dropped }
+		};
 	}
 
 	async #shutDown(): Promise<void> {
@@ -299,8 +312,9 @@ export class RealtimeHub<Tx = unknown> implements UpgradeHandler {
 		return { ok: true, session };
 	}
 
-	#open(ws: WebSocket, session: HubSession): void {
+	#open(ws: WebSocket, session: HubSession, tabGroup: string | null): void {
 		const { userId } = session;
+		if (tabGroup !== null) this.#replaceTabGroup(userId, session.id, tabGroup);
 		let feed = this.#feeds.get(userId);
 		if ((feed?.connections.size ?? 0) >= this.#options.maxSocketsPerUser) {
 			this.#refuseSocket(ws, 'socket_cap', CloseCode.RATE_LIMITED, 'too many sockets');
@@ -322,6 +336,7 @@ export class RealtimeHub<Tx = unknown> implements UpgradeHandler {
 			ws,
 			userId,
 			sessionId: session.id,
+			tabGroup,
 			sessionExpiresAt: session.expiresAt,
 			welcomeSeq: 0,
 			sentSeq: 0,
@@ -334,6 +349,7 @@ export class RealtimeHub<Tx = unknown> implements UpgradeHandler {
 			inbound: Promise.resolve()
 		};
 		feed.connections.add(connection);
+		this.#peakUserSockets = Math.max(this.#peakUserSockets, feed.connections.size);
 		ws.on('message', (data, isBinary) => this.#onMessage(connection, data, isBinary));
 		ws.on('pong', () => (connection.alive = true));
 		ws.on('close', () => this.#remove(connection));
@@ -360,6 +376,19 @@ export class RealtimeHub<Tx = unknown> implements UpgradeHandler {
 	#refuseSocket(ws: WebSocket, kind: RefusalKind, code: number, reason: string): void {
 		this.#count(kind, `socket closed with ${code} (${reason})`);
 		ws.close(code, reason);
+	}
+
+	/**
+	 * A new leader tab of a browser connects: the group's previous socket, if the hub still has it,
+	 * belonged to a leader that is gone (closed or crashed before its close reached the server).
+	 * Cut it now rather than at its heartbeat timeout, so the group never holds two sockets here.
+	 */
+	#replaceTabGroup(userId: number, sessionId: string, tabGroup: string): void {
+		for (const connection of this.#feeds.get(userId)?.connections ?? []) {
+			if (connection.sessionId !== sessionId || connection.tabGroup !== tabGroup) continue;
+			this.#remove(connection);
+			connection.ws.terminate();
+		}
 	}
 
 	#remove(connection: Connection): void {
@@ -664,6 +693,12 @@ export class RealtimeHub<Tx = unknown> implements UpgradeHandler {
 }
 
 /** An error in one line (no stack): store errors while a database restarts are expected. */
+/** The `tab-group` query parameter of a socket's request URL (see machines/tabs.ts), or null. */
+function tabGroupOf(url: string | undefined): string | null {
+	const group = new URL(url ?? '/', 'http://localhost').searchParams.get('tab-group');
+	return group && group.length <= 128 ? group : null;
+}
+
 function describe(error: unknown): string {
 	return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
