@@ -4,7 +4,6 @@
  * connections while down, and leaves neither a process nor a folder behind when stopped.
  */
 import { existsSync } from 'node:fs';
-import net from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,6 +13,7 @@ import {
 	TEST_DATABASE_URL_ENV
 } from '../support/postgres';
 import { testDatabase, type TestDatabase } from '../support/postgres-vitest';
+import { acceptsConnections } from '../support/processes';
 
 async function query<T extends pg.QueryResultRow>(
 	url: string,
@@ -27,17 +27,6 @@ async function query<T extends pg.QueryResultRow>(
 	} finally {
 		await client.end();
 	}
-}
-
-function portAcceptsConnections(port: number): Promise<boolean> {
-	return new Promise((resolve) => {
-		const socket = net.connect(port, '127.0.0.1');
-		socket.once('connect', () => {
-			socket.destroy();
-			resolve(true);
-		});
-		socket.once('error', () => resolve(false));
-	});
 }
 
 describe('testDatabase()', () => {
@@ -113,7 +102,7 @@ describe('PrivatePostgres', () => {
 
 		await cluster.down('immediate');
 		expect(cluster.running).toBe(false);
-		expect(await portAcceptsConnections(cluster.port)).toBe(false);
+		expect(await acceptsConnections(cluster.port)).toBe(false);
 		await cluster.startServer();
 		const rows = await query<{ value: number }>(database.url, 'SELECT value FROM marks ORDER BY 1');
 		expect(rows.map((row) => row.value)).toEqual([1, 2]);
@@ -122,9 +111,9 @@ describe('PrivatePostgres', () => {
 
 	it('stop() ends the server and removes its folder', async () => {
 		const other = await PrivatePostgres.start();
-		expect(await portAcceptsConnections(other.port)).toBe(true);
+		expect(await acceptsConnections(other.port)).toBe(true);
 		await other.stop();
-		expect(await portAcceptsConnections(other.port)).toBe(false);
+		expect(await acceptsConnections(other.port)).toBe(false);
 		expect(existsSync(other.dir)).toBe(false);
 	});
 
@@ -136,7 +125,7 @@ describe('PrivatePostgres', () => {
 			const port = Number(new URL(database.url).port);
 			expect(await query(database.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
 			await database.drop();
-			expect(await portAcceptsConnections(port)).toBe(false);
+			expect(await acceptsConnections(port)).toBe(false);
 		} finally {
 			if (saved !== undefined) process.env[TEST_DATABASE_URL_ENV] = saved;
 		}

@@ -11,11 +11,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { waitFor } from './chaos-wait';
-import { freePort, killGroup } from './processes';
+import { acceptsConnections, freePort, killGroup } from './processes';
 
 /** Where Debian puts nginx; else the one on PATH. */
 export const NGINX_BINARY = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
@@ -109,17 +108,6 @@ ${options.passHost === false ? '' : '\t\t\tproxy_set_header Host $http_host;\n'}
 `;
 }
 
-function listening(port: number): Promise<boolean> {
-	return new Promise((resolve) => {
-		const socket = net.connect(port, '127.0.0.1');
-		socket.once('connect', () => {
-			socket.destroy();
-			resolve(true);
-		});
-		socket.once('error', () => resolve(false));
-	});
-}
-
 /** One nginx load balancer in front of the given nodes. */
 export class Nginx {
 	readonly port: number;
@@ -160,7 +148,7 @@ export class Nginx {
 			await waitFor(
 				async () => {
 					if (!nginx.child) throw new Error(`nginx exited on start:\n${nginx.log()}`);
-					return listening(port);
+					return acceptsConnections(port);
 				},
 				`nginx on port ${port}`,
 				10_000,

@@ -44,3 +44,15 @@ export function copyBuild(buildDir: string, cacheName: string): string {
 	cpSync(buildDir, copy, { recursive: true });
 	return copy;
 }
+
+/** Whether something accepts TCP connections on 127.0.0.1:`port` right now. */
+export function acceptsConnections(port: number): Promise<boolean> {
+	return new Promise((resolve) => {
+		const socket = net.connect(port, '127.0.0.1');
+		socket.once('connect', () => {
+			socket.destroy();
+			resolve(true);
+		});
+		socket.once('error', () => resolve(false));
+	});
+}
