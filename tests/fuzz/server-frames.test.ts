@@ -85,7 +85,9 @@ class Probe {
 		const probe = new Probe();
 		const welcome = await probe.next();
 		if (!welcome.includes('"welcome"')) throw new Error(`expected welcome, got ${welcome}`);
-		probe.ws.send(JSON.stringify({ type: 'resume', data: { lastSeq: 5 } }));
+		// Resume (the replay path), and take the replay in before any frame under test, so each
+		// answer holds only what its own frame caused.
+		await probe.answerTo(JSON.stringify({ type: 'resume', data: { lastSeq: 5 } }));
 		return probe;
 	}
 
@@ -141,7 +143,16 @@ function silentAllowed(text: string): boolean {
 	return v.is(clientControlSchemas.pong, raw) || v.is(clientControlSchemas.resume, raw);
 }
 
-const ANSWER_TYPES = new Set(['error', 'ack', 'pong', 'resync', 'notification:new']);
+// Events come back as replays of the user's log (a `resume`), which also holds the
+// `notification:read` event of the first sentinel that marked the notification read.
+const ANSWER_TYPES = new Set([
+	'error',
+	'ack',
+	'pong',
+	'resync',
+	'notification:new',
+	'notification:read'
+]);
 
 function heapAfterGc(): number {
 	gc();
