@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { waitFor } from './chaos-wait';
-import { copyBuild, freePort, killGroup } from './processes';
+import { cleanUpOnExit, copyBuild, freePort, killGroup } from './processes';
 
 export interface ServerOptions {
 	/** SQLite file; default a fresh temp dir's app.db. Kept across restarts. */
@@ -33,22 +33,6 @@ export interface Exit {
 	signal: NodeJS.Signals | null;
 }
 
-const live = new Set<ChildProcess>();
-const copies = new Set<string>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-	if (exitHookInstalled) return;
-	exitHookInstalled = true;
-	process.on('exit', () => {
-		for (const child of live) {
-			killGroup(child, 'SIGCONT');
-			killGroup(child, 'SIGKILL');
-		}
-		for (const copy of copies) rmSync(copy, { recursive: true, force: true });
-	});
-}
-
 /** Text written to stderr that means a process hit an error it did not handle. */
 export const CRASH_PATTERN =
 	/unhandled ?rejection|uncaught ?exception|UnhandledPromiseRejection|\bat .+:\d+:\d+\)?\s*$|^\w*Error\b/im;
@@ -69,6 +53,7 @@ export class ServerProcess {
 	private readonly tempDir: string | null;
 	/** A private copy of the build, so a rebuild in the working tree cannot pull it away mid-run. */
 	private buildCopy: string | null = null;
+	private forgetBuildCopy: () => void = () => {};
 
 	private constructor(
 		private readonly options: ServerOptions,
@@ -104,7 +89,6 @@ export class ServerProcess {
 	/** Start (or restart) the process on the same port and database. */
 	async start(): Promise<void> {
 		if (this.child) throw new Error('server already running');
-		installExitHook();
 		const env: NodeJS.ProcessEnv = {
 			...process.env,
 			NODE_ENV: 'production',
@@ -115,8 +99,9 @@ export class ServerProcess {
 			...this.options.env
 		};
 		if (!this.buildCopy) {
-			this.buildCopy = copyBuild(this.options.buildDir ?? 'build', 'career-copilot-chaos');
-			copies.add(this.buildCopy);
+			const copy = copyBuild(this.options.buildDir ?? 'build', 'career-copilot-chaos');
+			this.buildCopy = copy;
+			this.forgetBuildCopy = cleanUpOnExit(() => rmSync(copy, { recursive: true, force: true }));
 		}
 		const child = spawn(
 			process.execPath,
@@ -124,7 +109,11 @@ export class ServerProcess {
 			{ env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }
 		);
 		this.child = child;
-		live.add(child);
+		// A frozen (SIGSTOP) server must be thawed before it can die.
+		const forget = cleanUpOnExit(() => {
+			killGroup(child, 'SIGCONT');
+			killGroup(child, 'SIGKILL');
+		});
 		child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
 		child.stderr!.on('data', (chunk: Buffer) => {
 			const text = chunk.toString();
@@ -132,7 +121,7 @@ export class ServerProcess {
 			this.stderrChunks.push({ at: Date.now(), text });
 		});
 		child.once('exit', (code, signal) => {
-			live.delete(child);
+			forget();
 			this.exits.push({ code, signal });
 			if (this.child === child) {
 				this.child = null;
@@ -177,7 +166,7 @@ export class ServerProcess {
 		if (this.tempDir) rmSync(this.tempDir, { recursive: true, force: true });
 		if (this.buildCopy) {
 			rmSync(this.buildCopy, { recursive: true, force: true });
-			copies.delete(this.buildCopy);
+			this.forgetBuildCopy();
 		}
 	}
 

@@ -14,7 +14,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { waitFor } from './chaos-wait';
-import { acceptsConnections, freePort, killGroup } from './processes';
+import { acceptsConnections, cleanUpOnExit, freePort, killGroup } from './processes';
 
 /** Where Debian puts nginx; else the one on PATH. */
 export const NGINX_BINARY = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
@@ -35,17 +35,6 @@ export interface NginxOptions {
 	 * upstream's name), as behind a proxy that is not configured to pass it.
 	 */
 	passHost?: boolean;
-}
-
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-	if (exitHookInstalled) return;
-	exitHookInstalled = true;
-	process.on('exit', () => {
-		for (const child of live) killGroup(child, 'SIGKILL');
-	});
 }
 
 function config(dir: string, port: number, options: NginxOptions): string {
@@ -130,18 +119,17 @@ export class Nginx {
 		const port = options.port ?? (await freePort());
 		const configFile = path.join(dir, 'nginx.conf');
 		writeFileSync(configFile, config(dir, port, options));
-		installExitHook();
 		const child = spawn(NGINX_BINARY, ['-p', dir, '-c', configFile, '-e', `${dir}/error.log`], {
 			detached: true,
 			stdio: ['ignore', 'pipe', 'pipe']
 		});
-		live.add(child);
+		const forget = cleanUpOnExit(() => killGroup(child, 'SIGKILL'));
 		const nginx = new Nginx(port, dir, child);
 		const record = (chunk: Buffer) => (nginx.output += chunk.toString());
 		child.stdout!.on('data', record);
 		child.stderr!.on('data', record);
 		child.once('exit', () => {
-			live.delete(child);
+			forget();
 			nginx.child = null;
 		});
 		try {

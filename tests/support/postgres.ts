@@ -21,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { freePort } from './processes';
+import { cleanUpOnExit, freePort } from './processes';
 
 /** The variable naming an existing server to create test databases in. */
 export const TEST_DATABASE_URL_ENV = 'TEST_DATABASE_URL';
@@ -92,17 +92,6 @@ export interface PrivatePostgresOptions {
 /** How a private cluster goes down: `fast` is a clean shutdown, `immediate` is a crash (recovery on start). */
 export type ShutdownMode = 'fast' | 'immediate';
 
-const liveClusters = new Set<PrivatePostgres>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-	if (exitHookInstalled) return;
-	exitHookInstalled = true;
-	process.on('exit', () => {
-		for (const cluster of liveClusters) cluster.stopSync();
-	});
-}
-
 /** A PostgreSQL cluster of our own: started, restarted, taken down and removed by us. */
 export class PrivatePostgres {
 	/** The temporary folder (owned by the cluster's user): data/, the log and the unix socket. */
@@ -112,6 +101,8 @@ export class PrivatePostgres {
 	private readonly logFile: string;
 	private readonly settings: string;
 	private up = false;
+	/** Unregisters the exit hook that stops this cluster. */
+	private forget: () => void = () => {};
 
 	private constructor(dir: string, port: number, options: PrivatePostgresOptions) {
 		this.dir = dir;
@@ -138,8 +129,7 @@ export class PrivatePostgres {
 			chownSync(dir, uid, gid);
 		}
 		const cluster = new PrivatePostgres(dir, await freePort(), options);
-		liveClusters.add(cluster);
-		installExitHook();
+		cluster.forget = cleanUpOnExit(() => cluster.stopSync());
 		try {
 			await runProgram(
 				postgresProgram('initdb'),
@@ -215,7 +205,7 @@ export class PrivatePostgres {
 			await this.down('immediate');
 		} finally {
 			rmSync(this.dir, { recursive: true, force: true });
-			liveClusters.delete(this);
+			this.forget();
 		}
 	}
 
@@ -234,7 +224,7 @@ export class PrivatePostgres {
 			this.up = false;
 		}
 		rmSync(this.dir, { recursive: true, force: true });
-		liveClusters.delete(this);
+		this.forget();
 	}
 }
 

@@ -8,6 +8,23 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
+const exitCleanups = new Set<() => void>();
+
+/**
+ * Run `cleanup` (synchronous: nothing asynchronous runs at exit) if this process exits while it is
+ * still registered, so a test run that fails or is cut short leaves no server, cluster or folder
+ * behind. Returns the function that unregisters it, for when the thing was stopped normally.
+ */
+export function cleanUpOnExit(cleanup: () => void): () => void {
+	if (!process.listeners('exit').includes(runExitCleanups)) process.on('exit', runExitCleanups);
+	exitCleanups.add(cleanup);
+	return () => exitCleanups.delete(cleanup);
+}
+
+function runExitCleanups(): void {
+	for (const cleanup of exitCleanups) cleanup();
+}
+
 /** Send `signal` to the child's process group; a process that already ended is left alone. */
 export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 	if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
