@@ -13,6 +13,7 @@ import {
 	type ConnectionMachine,
 	type Welcome
 } from './connection';
+import { randomId } from './ids';
 import { resolveOptions, type ConnectionOptions } from './options';
 import {
 	CLIENT_CONTROL_TYPES,
@@ -248,9 +249,7 @@ function toJson(data: unknown): unknown {
  * prefix per client, then a counter.
  */
 function idFactory(): () => string {
-	const crypto = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
-	const prefix =
-		crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+	const prefix = randomId();
 	let counter = 0;
 	return () => `${prefix}-${++counter}`;
 }

@@ -2,7 +2,7 @@
  * The connection as an app shows it: four statuses and a reason, read from a snapshot of the
  * chart. Pure, so a Svelte store can derive it with `useSelector(actor, statusDetailOf)`.
  */
-import type { Snapshot, SnapshotFrom } from 'xstate';
+import type { SnapshotFrom } from 'xstate';
 import type { ConnectionMachine, FailureReason, RetryCause } from './connection';
 import { CloseCode } from './protocol';
 import type { LeaderState } from './tabs';
@@ -125,26 +125,5 @@ export function statusDetailOf(snapshot: ConnectionSnapshot): StatusDetail {
 		lastSeq: context.lastSeq,
 		droppedFrames: context.droppedFrames,
 		closeCode: context.closeCode
-	};
-}
-
-/** What a leader tells its followers, from its own snapshot (see tabs.ts). */
-export function leaderStateOf(snapshot: Snapshot<unknown>): LeaderState {
-	const leader = snapshot as ConnectionSnapshot;
-	const detail = statusDetailOf(leader);
-	const tabs = leader.context.tabs!;
-	return {
-		id: tabs.id,
-		group: tabs.group,
-		epoch: tabs.epoch,
-		status: detail.status,
-		reason: detail.reason,
-		attempt: detail.attempt,
-		maxAttempts: detail.maxAttempts,
-		nextRetryAt: detail.nextRetryAt,
-		droppedFrames: detail.droppedFrames,
-		closeCode: detail.closeCode,
-		lastSeq: detail.lastSeq,
-		attention: tabs.attention
 	};
 }

@@ -15,6 +15,7 @@ import {
 	type RealtimeClient,
 	type StatusDetail
 } from 'statechart-websocket';
+import { shareTabs } from 'statechart-websocket/tabs';
 import { coreEventSchemas, type CoreEventMap, type CoreEventType } from '$lib/protocol';
 import { BadgeCounts, type CountedEvent, type CountsSnapshot } from './badge-counts';
 import { readFlag, wsUrl } from './env';
@@ -91,7 +92,7 @@ export class RealtimeState {
 				autoConnect: false,
 				lastSeq,
 				events: coreEventSchemas,
-				tabSharing: { key: tabKey }
+				tabSharing: shareTabs({ key: tabKey })
 			});
 		} catch (error) {
 			this.offReason = `Live updates are off: ${(error as Error).message}`;
