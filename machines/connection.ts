@@ -655,8 +655,9 @@ export const connectionMachine = setup({
 					entry: ['markOpen', 'countConnection', 'sendResume', 'transmitPending', 'markSent'],
 					exit: ['requeueInFlight', 'forgetRoutes'],
 					on: {
+						// Relayed before this tab's own subscribers run: followers do not wait for them.
 						'SERVER.EVENTS': [
-							{ guard: 'hasNewEvents', actions: ['emitNewEvents', 'relayEvents', 'acceptEvents'] },
+							{ guard: 'hasNewEvents', actions: ['relayEvents', 'emitNewEvents', 'acceptEvents'] },
 							{ actions: 'recordFrame' }
 						],
 						// A new session: the app hears of it (`onConnected`) only now, not on open, since a
