@@ -1,6 +1,7 @@
 /**
  * Browser bundle sizes, min+gzip: statechart-websocket (machines/index.ts, everything it exports,
- * xstate included) and each peer, each bundled by esbuild the same way (ESM, minified, browser,
+ * xstate included; and with `statechart-websocket/tabs`, machines/share-tabs.ts, beside it, as an
+ * app that shares tabs ships it) and each peer, each bundled by esbuild the same way (ESM, minified, browser,
  * tree-shaken), then gzipped at level 9. Next to them, the same build of nothing but xstate's
  * `setup` and `createActor`: the least any client built on an xstate v5 chart ships, so what the
  * package adds is its size over that floor. tests/package/size.test.ts holds these to limits.
@@ -21,6 +22,8 @@ export const ENTRIES: Record<string, string> = {
 	'reconnecting-websocket': "export { default } from 'reconnecting-websocket';",
 	'socket.io-client': "export { io } from 'socket.io-client';",
 	'statechart-websocket': "export * from './machines/index.ts';",
+	'statechart-websocket + tabs':
+		"export * from './machines/index.ts'; export * from './machines/share-tabs.ts';",
 	'xstate floor': "export { setup, createActor } from 'xstate';"
 };
 
@@ -77,6 +80,7 @@ const kB = (bytes: number) => `${(bytes / 1024).toFixed(2)} kB`;
 export async function run(): Promise<Map<string, number>> {
 	const sizes = await measureBundles();
 	const own = sizes.get('statechart-websocket')!;
+	const withTabs = sizes.get('statechart-websocket + tabs')!;
 	const floor = sizes.get('xstate floor')!;
 	console.log('\nBrowser bundles (esbuild, minified, gzip -9)');
 	console.table(
@@ -99,6 +103,11 @@ export async function run(): Promise<Map<string, number>> {
 			met: over <= TARGETS.overFloor ? 'yes' : 'NO'
 		}
 	]);
+	console.log(
+		`With statechart-websocket/tabs (an app that shares tabs): ${kB(withTabs.gzipped)} in all, ` +
+			`${kB(withTabs.gzipped - floor.gzipped)} over xstate's floor, ` +
+			`${kB(withTabs.gzipped - own.gzipped)} for the tabs`
+	);
 	console.log('Where the package bytes are (minified, before gzip):');
 	console.table(packageBreakdown(own).map(([file, bytes]) => ({ file, bytes })));
 	return new Map([...sizes].map(([name, size]) => [name, size.gzipped]));

@@ -27,17 +27,16 @@
  * `Math.random`, `console`, no storage).
  */
 import {
-	and,
 	assertEvent,
 	assign,
 	emit,
-	or,
+	fromCallback,
 	raise,
 	sendTo,
 	setup,
 	spawnChild,
-	stateIn,
-	stopChild
+	stopChild,
+	type AnyEventObject
 } from 'xstate';
 import { backoffDelay } from './backoff';
 import { environmentActor, type EnvironmentEvent, type EnvironmentLogic } from './environment';
@@ -50,7 +49,14 @@ import {
 	type FrameDropReason
 } from './frames';
 import { DEFAULT_OPTIONS, type ResolvedOptions, type WebSocketConstructor } from './options';
-import { CloseCode, FATAL_CLOSE_CODES, type EventFrame, type ServerErrorData } from './protocol';
+import {
+	CloseCode,
+	FATAL_CLOSE_CODES,
+	withTabGroup,
+	type EventFrame,
+	type ServerErrorData
+} from './protocol';
+import { randomId } from './ids';
 import {
 	acceptsMessage,
 	acknowledge,
@@ -65,17 +71,7 @@ import {
 	type QueueLimits
 } from './queue';
 import { socketActor, type SocketEvent } from './socket';
-import { leaderStateOf } from './status';
-import {
-	randomTabId,
-	tabChannelActor,
-	tabGroupName,
-	tabLockActor,
-	withTabGroup,
-	type LeaderState,
-	type TabsEvent,
-	type TabsIO
-} from './tabs';
+import { type LeaderState, type TabChannelInput, type TabsCommand, type TabsEvent } from './tabs';
 
 /** Why the client stopped retrying by itself. */
 export type FailureReason = 'unauthorized' | 'forbidden' | 'policy' | 'max-attempts';
@@ -117,8 +113,19 @@ export interface ConnectionIO {
 	/** Take what other pages handed over, to send it from here (see `takeHandedOver`). */
 	takeHandedOver: () => QueuedMessage[];
 	warn: (message: string) => void;
-	/** The browser APIs of tab sharing; absent: every client stands alone. */
-	tabs?: TabsIO;
+	/** The tab group's part of the chart (see `TabGroup`); absent: the client stands alone. */
+	tabs?: TabGroup['implementations'];
+}
+
+/**
+ * A tab group as `statechart-websocket/tabs` plugs it into one client (see share-tabs.ts): the
+ * group's lock and channel name, and the implementations of the chart's tab part (the role
+ * region's actors, the relay's guards and actions) on the browser's Web Locks and
+ * BroadcastChannel. Without it the chart's tab part does nothing and the client stands alone.
+ */
+export interface TabGroup {
+	name: string;
+	implementations: Parameters<ConnectionMachine['provide']>[0];
 }
 
 /** This tab in its tab group (see tabs.ts); `null` in the context of a standalone client. */
@@ -220,11 +227,6 @@ export interface ConnectionInput {
 	tabs: { name: string; id: string; group: string } | null;
 }
 
-/** A leader's connection as followers tell it apart: its tab and that tab's connection count. */
-function connectionKey(state: LeaderState): string {
-	return `${state.id}:${state.epoch}`;
-}
-
 const PING_FRAME = JSON.stringify({ type: 'ping' });
 const PONG_FRAME = JSON.stringify({ type: 'pong' });
 
@@ -249,9 +251,7 @@ export function connectionInput(options: ResolvedOptions): ConnectionInput {
 	const queue = config.enableMessageQueue
 		? loadQueue(storage, storageKey, config.maxQueueSize)
 		: [];
-	const tabs = tabSharing
-		? { name: tabGroupName(tabSharing.key), id: randomTabId(), group: randomTabId() }
-		: null;
+	const tabs = tabSharing ? { name: tabSharing.name, id: randomId(), group: randomId() } : null;
 	return { config, lastSeq, queue, tabs };
 }
 
@@ -267,7 +267,7 @@ export function connectionIO(options: ResolvedOptions): ConnectionIO {
 		handOverQueue: (queue) => handOverQueue(storage, storageKey, queue),
 		takeHandedOver: () => takeHandedOver(storage, storageKey),
 		warn: (message) => logger.warn(message),
-		tabs: options.tabSharing ? options.tabSharing.io : undefined
+		tabs: options.tabSharing ? options.tabSharing.implementations : undefined
 	};
 }
 
@@ -320,12 +320,22 @@ function initialContext({ config, lastSeq, queue, tabs }: ConnectionInput): Conn
 	};
 }
 
+/**
+ * The tab group's actors of a client standing alone (see `TabGroup`): no lock to ask for, no
+ * channel to speak on.
+ */
+const tabLockAlone = fromCallback<AnyEventObject, { name: string }>(() => {});
+const tabChannelAlone = fromCallback<TabsCommand, TabChannelInput>(() => {});
+/** The chart's tab-group guards and actions of a client standing alone: no group, no relay. */
+const outsideGroup: (args: unknown, params: undefined) => boolean = () => false;
+const standingAlone: (args: unknown, params: undefined) => void = () => {};
+
 /** The chart's children, as `setup` types them (for the implementations built outside it). */
-type ChartActor =
+export type ChartActor =
 	| { src: 'socket'; logic: typeof socketActor; id: 'socket' }
 	| { src: 'environment'; logic: EnvironmentLogic; id: 'environment' }
-	| { src: 'tabLock'; logic: ReturnType<typeof tabLockActor>; id: 'tabLock' }
-	| { src: 'tabChannel'; logic: ReturnType<typeof tabChannelActor>; id: 'tabChannel' };
+	| { src: 'tabLock'; logic: typeof tabLockAlone; id: 'tabLock' }
+	| { src: 'tabChannel'; logic: typeof tabChannelAlone; id: 'tabChannel' };
 const ioAssign = assign<ConnectionContext, ConnectionEvent, undefined, ConnectionEvent, ChartActor>;
 const ioSpawnChild = spawnChild<
 	ConnectionContext,
@@ -343,9 +353,7 @@ type ChartArgs = { context: ConnectionContext; event: ConnectionEvent };
 function ioImplementations(io: ConnectionIO) {
 	return {
 		actors: {
-			environment: environmentActor(io.takeHandedOver),
-			tabLock: tabLockActor(io.tabs?.locks),
-			tabChannel: tabChannelActor(io.tabs, leaderStateOf)
+			environment: environmentActor(io.takeHandedOver)
 		},
 		guards: {
 			isSilent: ({ context }: ChartArgs) =>
@@ -419,6 +427,8 @@ export const connectionMachine = setup({
 	},
 	actors: {
 		socket: socketActor,
+		tabLock: tabLockAlone,
+		tabChannel: tabChannelAlone,
 		...platform.actors
 	},
 	delays: {
@@ -445,34 +455,16 @@ export const connectionMachine = setup({
 			return event.lastSeq < context.lastSeq;
 		},
 		isStandalone: ({ context }) => context.tabs === null,
-		isFollowing: or([
-			stateIn({ role: { member: 'electing' } }),
-			stateIn({ role: { member: 'follower' } })
-		]),
-		isLeading: stateIn({ role: { member: 'leader' } }),
-		hasLeader: ({ context }) => context.tabs?.leader != null,
-		isLeaderConnected: ({ context }) => context.tabs?.leader?.status === 'connected',
-		canRelay: and(['canQueue', 'isLeaderConnected']),
-		canRelayNow: and(['isQueueDisabled', 'isLeaderConnected']),
-		isNewLeaderConnection: ({ context, event }) => {
-			assertEvent(event, 'TABS.LEADER');
-			const { state } = event;
-			return state.status === 'connected' && connectionKey(state) !== context.tabs?.sentThrough;
-		},
-		isTakeover: ({ context, event }) => {
-			assertEvent(event, 'TABS.LEADER');
-			const { state } = event;
-			const through = context.tabs?.sentThrough ?? null;
-			return (
-				state.status === 'connected' &&
-				through !== null &&
-				through.slice(0, through.lastIndexOf(':')) !== state.id
-			);
-		},
-		isRelayedMessage: ({ context, event }) => {
-			assertEvent(event, ['SERVER.ACK', 'SERVER.ERROR']);
-			return event.id !== undefined && context.tabs?.routes[event.id] !== undefined;
-		},
+		// The tab group's part, which share-tabs.ts provides (`statechart-websocket/tabs`): a client
+		// standing alone never follows, leads or relays.
+		isFollowing: outsideGroup,
+		isLeading: outsideGroup,
+		hasLeader: outsideGroup,
+		canRelay: outsideGroup,
+		canRelayNow: outsideGroup,
+		isNewLeaderConnection: outsideGroup,
+		isTakeover: outsideGroup,
+		isRelayedMessage: outsideGroup,
 		isMessageRefusal: ({ event }) => {
 			assertEvent(event, 'SERVER.ERROR');
 			return event.id !== undefined;
@@ -525,16 +517,14 @@ export const connectionMachine = setup({
 			assertEvent(event, 'SEND');
 			return { type: 'SEND' as const, frames: [serializeMessage(event.message)] };
 		}),
-		removeAcked: assign(({ context, event }) => {
-			assertEvent(event, 'SERVER.ACK');
-			return acknowledge(context, event.id);
-		}),
+		// The server acked or refused one of this tab's messages (itself, or through the leader).
 		// A refused message would be refused again: resending it after every reconnect (and page
 		// load) only keeps it, and the room it takes, in the outbox forever. The app hears of it
 		// through `realtime.error` and decides what to do.
-		removeRefused: assign(({ context, event }) => {
-			assertEvent(event, 'SERVER.ERROR');
-			return event.id === undefined ? {} : acknowledge(context, event.id);
+		removeAnswered: assign(({ context, event }) => {
+			assertEvent(event, ['SERVER.ACK', 'SERVER.ERROR', 'TABS.ACK', 'TABS.REFUSED']);
+			const id = event.type === 'TABS.REFUSED' ? event.error.id : event.id;
+			return id === undefined ? {} : acknowledge(context, id);
 		}),
 		// Resolved before acceptEvents in the same transition, so it still sees the old lastSeq.
 		emitNewEvents: emit(({ context, event }) => {
@@ -543,12 +533,13 @@ export const connectionMachine = setup({
 		}),
 		sendPing: sendTo('socket', { type: 'SEND', frames: [PING_FRAME] }),
 		sendPong: sendTo('socket', { type: 'SEND', frames: [PONG_FRAME] }),
+		// From the server, or from the leader (TABS.RESYNC): what was missed is gone.
 		applyResync: assign(({ event }) => {
-			assertEvent(event, ['SERVER.RESYNC', 'SERVER.WELCOME']);
+			assertEvent(event, ['SERVER.RESYNC', 'SERVER.WELCOME', 'TABS.RESYNC']);
 			return { lastSeq: event.lastSeq };
 		}),
 		emitResync: emit(({ event }) => {
-			assertEvent(event, ['SERVER.RESYNC', 'SERVER.WELCOME']);
+			assertEvent(event, ['SERVER.RESYNC', 'SERVER.WELCOME', 'TABS.RESYNC']);
 			return { type: 'realtime.resync' as const, lastSeq: event.lastSeq };
 		}),
 		emitConnected: emit(({ event }) => {
@@ -559,8 +550,10 @@ export const connectionMachine = setup({
 				lastSeq: event.lastSeq
 			};
 		}),
+		// An `error` frame, or one the leader relayed to this tab (TABS.REFUSED).
 		emitServerError: emit(({ event }) => {
-			assertEvent(event, 'SERVER.ERROR');
+			assertEvent(event, ['SERVER.ERROR', 'TABS.REFUSED']);
+			if (event.type === 'TABS.REFUSED') return { type: 'realtime.error' as const, ...event.error };
 			const { type: _type, ...error } = event;
 			return { type: 'realtime.error' as const, ...error };
 		}),
@@ -574,159 +567,29 @@ export const connectionMachine = setup({
 		}),
 		checkLiveness: raise({ type: 'HEARTBEAT.CHECK' }),
 
-		// The role region: joining, leading and leaving the tab group (see tabs.ts).
-		joinTabs: sendTo('tabChannel', ({ context }) => ({
-			type: 'JOIN' as const,
-			lastSeq: context.lastSeq
-		})),
-		leaveTabs: sendTo('tabChannel', { type: 'LEAVE' }),
-		leadTabs: sendTo('tabChannel', { type: 'LEAD' }),
-		takeLead: assign({
-			tabs: ({ context }) =>
-				context.tabs && {
-					...context.tabs,
-					attention: context.tabs.id,
-					leader: null,
-					sentThrough: null,
-					routes: {}
-				}
-		}),
-		trackAttention: assign({
-			tabs: ({ context, event }) => {
-				assertEvent(event, 'TABS.VISIBILITY');
-				const tabs = context.tabs!;
-				if (event.visible) return { ...tabs, attention: event.from };
-				return event.from === tabs.attention ? { ...tabs, attention: tabs.id } : tabs;
-			}
-		}),
-		forgetTab: assign({
-			tabs: ({ context, event }) => {
-				assertEvent(event, 'TABS.BYE');
-				const tabs = context.tabs!;
-				return event.from === tabs.attention ? { ...tabs, attention: tabs.id } : tabs;
-			}
-		}),
-		runTabCommand: raise(({ event }) => {
-			assertEvent(event, 'TABS.COMMAND');
-			return { type: event.command };
-		}),
-
-		// A leader relays what followers must see, and routes their messages' answers back.
-		countConnection: assign({
-			tabs: ({ context }) => context.tabs && { ...context.tabs, epoch: context.tabs.epoch + 1 }
-		}),
-		relayEvents: sendTo('tabChannel', ({ context, event }) => {
-			assertEvent(event, 'SERVER.EVENTS');
-			return {
-				type: 'POST' as const,
-				message: { kind: 'events' as const, frames: newFrames(event.frames, context.lastSeq) }
-			};
-		}),
-		relayResync: sendTo('tabChannel', ({ event }) => {
-			assertEvent(event, ['SERVER.RESYNC', 'SERVER.WELCOME']);
-			return {
-				type: 'POST' as const,
-				message: { kind: 'resync' as const, lastSeq: event.lastSeq }
-			};
-		}),
-		routeMessages: assign({
-			tabs: ({ context, event }) => {
-				assertEvent(event, 'TABS.SEND');
-				const routes = { ...context.tabs!.routes };
-				for (const message of event.messages) routes[message.id] = event.from;
-				return { ...context.tabs!, routes };
-			}
-		}),
-		transmitRelayed: sendTo('socket', ({ event }) => {
-			assertEvent(event, 'TABS.SEND');
-			return { type: 'SEND' as const, frames: event.messages.map(serializeMessage) };
-		}),
-		forwardAck: sendTo('tabChannel', ({ context, event }) => {
-			assertEvent(event, 'SERVER.ACK');
-			const to = context.tabs!.routes[event.id];
-			return { type: 'POST' as const, message: { kind: 'ack' as const, to, id: event.id } };
-		}),
-		forwardRefusal: sendTo('tabChannel', ({ context, event }) => {
-			assertEvent(event, 'SERVER.ERROR');
-			const { type: _type, ...error } = event;
-			const to = context.tabs!.routes[event.id!];
-			return { type: 'POST' as const, message: { kind: 'refused' as const, to, error } };
-		}),
-		forgetRoute: assign({
-			tabs: ({ context, event }) => {
-				assertEvent(event, ['SERVER.ACK', 'SERVER.ERROR']);
-				const { [event.id!]: _answered, ...routes } = context.tabs!.routes;
-				return { ...context.tabs!, routes };
-			}
-		}),
-		// The connection is gone: followers resend what is unacked through the next one.
-		forgetRoutes: assign({
-			tabs: ({ context }) => context.tabs && { ...context.tabs, routes: {} }
-		}),
-
-		// A follower shows the leader's state and sends its outbox through it.
-		recordLeader: assign({
-			tabs: ({ context, event }) => {
-				assertEvent(event, 'TABS.LEADER');
-				const { state } = event;
-				return { ...context.tabs!, leader: state, group: state.group, attention: state.attention };
-			}
-		}),
-		markSentThrough: assign({
-			tabs: ({ context, event }) => {
-				assertEvent(event, 'TABS.LEADER');
-				return { ...context.tabs!, sentThrough: connectionKey(event.state) };
-			}
-		}),
-		relayPending: sendTo('tabChannel', ({ context }) => ({
-			type: 'POST' as const,
-			message: {
-				kind: 'send' as const,
-				to: context.tabs!.leader!.id,
-				messages: pending(context)
-			}
-		})),
-		relayMessage: sendTo('tabChannel', ({ context, event }) => {
-			assertEvent(event, 'SEND');
-			const to = context.tabs!.leader!.id;
-			return {
-				type: 'POST' as const,
-				message: { kind: 'send' as const, to, messages: [event.message] }
-			};
-		}),
-		forwardCommand: sendTo('tabChannel', ({ context, event }) => {
-			assertEvent(event, ['CONNECT', 'RETRY_NOW']);
-			const to = context.tabs!.leader!.id;
-			return {
-				type: 'POST' as const,
-				message: { kind: 'command' as const, to, command: event.type }
-			};
-		}),
-		removeAnswered: assign(({ context, event }) => {
-			assertEvent(event, ['TABS.ACK', 'TABS.REFUSED']);
-			const id = event.type === 'TABS.ACK' ? event.id : event.error.id;
-			return id === undefined ? {} : acknowledge(context, id);
-		}),
-		emitRelayedRefusal: emit(({ event }) => {
-			assertEvent(event, 'TABS.REFUSED');
-			return { type: 'realtime.error' as const, ...event.error };
-		}),
-		emitRelayedResync: emit(({ event }) => {
-			assertEvent(event, 'TABS.RESYNC');
-			return { type: 'realtime.resync' as const, lastSeq: event.lastSeq };
-		}),
-		applyRelayedResync: assign(({ event }) => {
-			assertEvent(event, 'TABS.RESYNC');
-			return { lastSeq: event.lastSeq };
-		}),
-		emitLeaderConnected: emit(({ context, event }) => {
-			assertEvent(event, 'TABS.LEADER');
-			return {
-				type: 'realtime.connected' as const,
-				heartbeatInterval: context.config.heartbeatInterval,
-				lastSeq: event.state.lastSeq
-			};
-		})
+		// The tab group's part, which share-tabs.ts provides: a client standing alone shares nothing.
+		joinTabs: standingAlone,
+		leaveTabs: standingAlone,
+		leadTabs: standingAlone,
+		takeLead: standingAlone,
+		trackAttention: standingAlone,
+		forgetTab: standingAlone,
+		runTabCommand: standingAlone,
+		countConnection: standingAlone,
+		relayEvents: standingAlone,
+		relayResync: standingAlone,
+		routeMessages: standingAlone,
+		transmitRelayed: standingAlone,
+		forwardAck: standingAlone,
+		forwardRefusal: standingAlone,
+		forgetRoute: standingAlone,
+		forgetRoutes: standingAlone,
+		recordLeader: standingAlone,
+		markSentThrough: standingAlone,
+		relayPending: standingAlone,
+		relayMessage: standingAlone,
+		forwardCommand: standingAlone,
+		emitLeaderConnected: standingAlone
 	}
 }).createMachine({
 	id: 'realtime',
@@ -816,7 +679,7 @@ export const connectionMachine = setup({
 						// A follower's message (see TABS.SEND): its answer goes back to that tab alone.
 						'SERVER.ACK': [
 							{ guard: 'isRelayedMessage', actions: ['recordFrame', 'forwardAck', 'forgetRoute'] },
-							{ actions: ['recordFrame', 'removeAcked', 'persistQueue'] }
+							{ actions: ['recordFrame', 'removeAnswered', 'persistQueue'] }
 						],
 						'SERVER.RESYNC': {
 							actions: ['recordFrame', 'applyResync', 'emitResync', 'relayResync']
@@ -828,7 +691,7 @@ export const connectionMachine = setup({
 							},
 							{
 								guard: 'isMessageRefusal',
-								actions: ['recordFrame', 'removeRefused', 'persistQueue', 'emitServerError']
+								actions: ['recordFrame', 'removeAnswered', 'persistQueue', 'emitServerError']
 							},
 							{ actions: ['recordFrame', 'emitServerError'] }
 						],
@@ -969,9 +832,9 @@ export const connectionMachine = setup({
 							{ actions: 'recordLeader' }
 						],
 						'TABS.EVENTS': { guard: 'hasNewEvents', actions: ['emitNewEvents', 'acceptEvents'] },
-						'TABS.RESYNC': { actions: ['applyRelayedResync', 'emitRelayedResync'] },
+						'TABS.RESYNC': { actions: ['applyResync', 'emitResync'] },
 						'TABS.ACK': { actions: ['removeAnswered', 'persistQueue'] },
-						'TABS.REFUSED': { actions: ['removeAnswered', 'persistQueue', 'emitRelayedRefusal'] },
+						'TABS.REFUSED': { actions: ['removeAnswered', 'persistQueue', 'emitServerError'] },
 						SEND: [
 							{ guard: 'canRelayNow', actions: 'relayMessage' },
 							{
@@ -1045,5 +908,6 @@ export type ConnectionMachine = typeof connectionMachine;
  * provided under other names are kept.
  */
 export function provideIO(machine: ConnectionMachine, io: ConnectionIO): ConnectionMachine {
-	return machine.provide(ioImplementations(io));
+	const bound = machine.provide(ioImplementations(io));
+	return io.tabs ? bound.provide(io.tabs) : bound;
 }

@@ -6,6 +6,9 @@
  *   Stately visualizer; `provideIO`, `connectionIO` and `connectionInput` bind it to options.
  * - `statusOf` / `statusDetailOf`: the status of any snapshot, for stores.
  * - The wire protocol (frame types and checks, close codes) from `./protocol`.
+ *
+ * Sharing one connection between tabs is `statechart-websocket/tabs` (share-tabs.ts), so that an
+ * app that does not share does not ship it.
  */
 export {
 	createRealtimeClient,
@@ -29,6 +32,7 @@ export {
 	type ConnectionIO,
 	type Welcome,
 	type ConnectionMachine,
+	type TabGroup,
 	type TabsContext,
 	type FailureReason,
 	type HeartbeatCheckEvent,
@@ -42,12 +46,10 @@ export {
 	type Logger,
 	type ResolvedOptions,
 	type TabSharing,
-	type TabSharingOption,
 	type WebSocketConstructor,
 	type WebSocketLike
 } from './options';
 export {
-	leaderStateOf,
 	reasonOf,
 	roleOf,
 	statusDetailOf,
@@ -59,23 +61,6 @@ export {
 	type StatusReason,
 	type TabRole
 } from './status';
-export {
-	CATCH_UP_FRAMES,
-	platformTabs,
-	TAB_GROUP_PARAM,
-	tabChannelActor,
-	tabGroupName,
-	tabLockActor,
-	type BroadcastChannelConstructor,
-	type BroadcastChannelLike,
-	type LeaderState,
-	type LockManagerLike,
-	type TabMessage,
-	type TabsCommand,
-	type TabsEvent,
-	type TabsIO,
-	type VisibilitySource
-} from './tabs';
 export { backoffDelay, baseDelay, RATE_LIMIT_FLOOR, type BackoffConfig } from './backoff';
 export {
 	OVERFLOW_POLICIES,

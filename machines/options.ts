@@ -5,22 +5,18 @@
  */
 import { CLIENT_CONTROL_TYPES, SERVER_CONTROL_TYPES, type EventSchemas } from './protocol';
 import { OVERFLOW_POLICIES, type OverflowPolicy } from './queue';
+import type { TabGroup } from './connection';
 import { browserStorage, memoryStorage, type StorageAdapter } from './storage';
-import { platformTabs, type TabsIO } from './tabs';
 
 /**
- * Sharing one connection between the tabs of a browser (see tabs.ts): `false` turns it off;
- * `true` or an object turns it on where the browser has Web Locks and BroadcastChannel (never in
- * Node, where each client stands alone). `key` names the group: tabs share a connection only
- * with tabs of the same origin and key, so give it the signed-in session's identity (a user id
- * and a hash of the session, not the session secret itself), and tabs of another user or session
- * never share, nor see each other's events. Default key: the url. `locks`, `BroadcastChannel`
- * and `document` replace the page's own (tests).
+ * Sharing one connection between the tabs of a browser: `shareTabs(...)` from
+ * `statechart-websocket/tabs` (see share-tabs.ts), which an app imports only if it shares, so the
+ * main entry does not carry the tab group's code. `join` gives the tab group of a client of `url`,
+ * or `false` where the browser cannot share (no Web Locks or BroadcastChannel, Node).
  */
-export type TabSharingOption = boolean | ({ key?: string } & Partial<TabsIO>);
-
-/** Tab sharing after validation: the group's key and the browser APIs, or off. */
-export type TabSharing = { key: string; io: TabsIO } | false;
+export interface TabSharing {
+	join(url: string): TabGroup | false;
+}
 
 /**
  * A socket event listener. Declared as a method type so that listeners of the browser's, `ws`'s
@@ -100,8 +96,11 @@ export interface ConnectionOptions<S extends EventSchemas = EventSchemas> {
 	 * old events as news. A safe integer >= 0. Default 0 (everything the server still keeps).
 	 */
 	lastSeq?: number;
-	/** Share one connection between tabs (see `TabSharingOption`). Default true. */
-	tabSharing?: TabSharingOption;
+	/**
+	 * Share one connection between tabs: `shareTabs(...)` of `statechart-websocket/tabs` (see
+	 * `TabSharing`). Default `false`: the client keeps its own socket.
+	 */
+	tabSharing?: TabSharing | false;
 	/**
 	 * The app's server events: name -> Standard Schema v1 of the payload (valibot, zod, arktype...,
 	 * validating synchronously). Frames of other types are dropped; `subscribe` is typed from it.
@@ -111,7 +110,8 @@ export interface ConnectionOptions<S extends EventSchemas = EventSchemas> {
 
 /** Options after defaults and validation. */
 export type ResolvedOptions = Required<Omit<ConnectionOptions, 'events' | 'tabSharing'>> & {
-	tabSharing: TabSharing;
+	/** The tab group the client joined, or `false`: it stands alone. */
+	tabSharing: TabGroup | false;
 	/** The app's event schemas (`events`), `{}` when none. */
 	eventSchemas: EventSchemas;
 };
@@ -139,7 +139,7 @@ export const DEFAULT_OPTIONS = {
 	logger: console as Logger,
 	autoConnect: true,
 	lastSeq: 0,
-	tabSharing: true as TabSharingOption,
+	tabSharing: false as TabSharing | false,
 	get WebSocket(): WebSocketConstructor {
 		return (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket as WebSocketConstructor;
 	},
@@ -200,38 +200,10 @@ const CHECKS: Record<Exclude<keyof ConnectionOptions, 'url' | 'events'>, Check> 
 		'a safe integer >= 0 (an event seq)'
 	],
 	tabSharing: [
-		(value) =>
-			typeof value === 'boolean' ||
-			(typeof value === 'object' &&
-				value !== null &&
-				isOptional(
-					(value as { key?: unknown }).key,
-					(key) => typeof key === 'string' && key !== ''
-				) &&
-				isOptional((value as { locks?: unknown }).locks, hasMethods('request')) &&
-				isOptional((value as { BroadcastChannel?: unknown }).BroadcastChannel, isFunction)),
-		'a boolean or an object { key?: non-empty string, locks?, BroadcastChannel?, document? }'
+		(value) => value === false || hasMethods('join')(value),
+		'false or shareTabs(...) from statechart-websocket/tabs'
 	]
 };
-
-function isOptional(value: unknown, valid: (value: unknown) => boolean): boolean {
-	return value === undefined || valid(value);
-}
-
-/**
- * Sharing as the client will run it: off when asked, or when the browser lacks what it needs
- * (Node, workers, a browser without Web Locks or BroadcastChannel): then each client stands alone.
- */
-function resolveTabSharing(option: TabSharingOption, url: string): TabSharing {
-	if (option === false) return false;
-	const given = option === true ? {} : option;
-	const platform = platformTabs();
-	const locks = given.locks ?? platform?.locks;
-	const BroadcastChannel = given.BroadcastChannel ?? platform?.BroadcastChannel;
-	if (!locks || !BroadcastChannel) return false;
-	const document = given.document ?? platform?.document;
-	return { key: given.key ?? url, io: { locks, BroadcastChannel, document } };
-}
 
 const KNOWN_OPTIONS = new Set(['url', 'events', ...Object.keys(CHECKS)]);
 const RESERVED_EVENT_NAMES = new Set([...SERVER_CONTROL_TYPES, ...CLIENT_CONTROL_TYPES]);
@@ -263,7 +235,7 @@ export function resolveOptions(options: ConnectionOptions): ResolvedOptions {
 	const { events, tabSharing, ...rest } = merged;
 	return {
 		...rest,
-		tabSharing: resolveTabSharing(tabSharing, url),
+		tabSharing: tabSharing && tabSharing.join(url),
 		eventSchemas: checkEvents(events)
 	};
 }

@@ -215,3 +215,18 @@ export function parseClientMessage(raw: unknown): ClientMessage | null {
 	if (!isString(id) || id.length < 1 || id.length > 128) return null;
 	return data === undefined ? { type, id } : { type, id, data };
 }
+
+/**
+ * The query parameter a leader adds to its socket's URL: the id of its tab group. The server may
+ * use it to close an older socket of the same session and group when a new leader's arrives (a
+ * crashed leader's socket it has not noticed yet), so one browser never holds two.
+ */
+export const TAB_GROUP_PARAM = 'tab-group';
+
+/** `url` with the tab group's parameter (the URL unchanged for a client standing alone). */
+export function withTabGroup(url: string, group: string | null): string {
+	if (group === null) return url;
+	const parsed = new URL(url);
+	parsed.searchParams.set(TAB_GROUP_PARAM, group);
+	return parsed.href;
+}

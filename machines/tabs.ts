@@ -455,26 +455,3 @@ export function tabChannelActor(io: TabsIO | undefined, leaderState: LeaderState
 		};
 	});
 }
-
-/**
- * The query parameter a leader adds to its socket's URL: the id of its tab group. The server may
- * use it to close an older socket of the same session and group when a new leader's arrives (a
- * crashed leader's socket it has not noticed yet), so one browser never holds two.
- */
-export const TAB_GROUP_PARAM = 'tab-group';
-
-/** `url` with the tab group's parameter (the URL unchanged for a standalone client). */
-export function withTabGroup(url: string, group: string | null): string {
-	if (group === null) return url;
-	const parsed = new URL(url);
-	parsed.searchParams.set(TAB_GROUP_PARAM, group);
-	return parsed.href;
-}
-
-/** A new random id for a tab or a tab group. */
-export function randomTabId(): string {
-	const crypto = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
-	return (
-		crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`
-	);
-}

@@ -1,12 +1,13 @@
 import { defineConfig } from 'tsdown';
 
 /**
- * The package build: index.ts to ESM and one .d.ts in dist/. xstate stays a peer dependency
+ * The package build: the main entry (index.ts) and `statechart-websocket/tabs` (share-tabs.ts)
+ * to ESM and .d.ts in dist/, the code both use in a shared chunk. xstate stays a peer dependency
  * (imported, never bundled); the Standard Schema types are inlined into the .d.ts, so consumers
  * install nothing for them.
  */
 export default defineConfig({
-	entry: ['index.ts'],
+	entry: ['index.ts', 'share-tabs.ts'],
 	format: 'esm',
 	platform: 'neutral',
 	target: 'es2022',

@@ -35,9 +35,9 @@ import {
 	type ConnectionOptions,
 	roleOf,
 	type ConnectionSnapshot,
-	type EventFrame,
-	type LeaderState
+	type EventFrame
 } from '../../machines/index';
+import { shareTabs, type LeaderState } from '../../machines/share-tabs';
 
 /** Options shared by the model and the real client of every path (times in simulated ms). */
 export const MODEL_OPTIONS = {
@@ -476,7 +476,7 @@ function modelLogic(config: ModelConfig, transitions: Map<string, ChartTransitio
 		url: 'ws://127.0.0.1/model',
 		...MODEL_OPTIONS,
 		...config.options,
-		tabSharing: config.tabs ? MODEL_TABS : false,
+		tabSharing: config.tabs ? shareTabs(MODEL_TABS) : false,
 		WebSocket: class {} as never,
 		storage: memoryStorage(),
 		random: fixedRandom,

@@ -20,6 +20,7 @@ import {
 } from '../../machines/index';
 import { waitFor, type ControlServer } from '../support/control-server';
 import { FakeLockManager } from '../support/fake-locks';
+import { shareTabs } from '../../machines/share-tabs';
 import { tabGroupName, type TabMessageBody } from '../../machines/tabs';
 import type { FakeBrowser } from '../support/fake-browser';
 import {
@@ -105,7 +106,7 @@ function tabSharingFor(id: string, locks: FakeLockManager) {
 		addEventListener: () => {},
 		removeEventListener: () => {}
 	};
-	return { key: `model-${id}`, locks: locks.forTab(id), BroadcastChannel, document };
+	return shareTabs({ key: `model-${id}`, locks: locks.forTab(id), BroadcastChannel, document });
 }
 
 interface Run {

@@ -90,7 +90,13 @@ afterAll(() => {
 describe('statechart-websocket, installed from its tarball', () => {
 	it('ships dist/ with ESM and types, its README and its license, and no tests', () => {
 		const installed = join(folder, 'node_modules', 'statechart-websocket');
-		for (const file of ['dist/index.js', 'dist/index.d.ts', 'README.md', 'LICENSE']) {
+		const files = [
+			'dist/index.js',
+			'dist/index.d.ts',
+			'dist/share-tabs.js',
+			'dist/share-tabs.d.ts'
+		];
+		for (const file of [...files, 'README.md', 'LICENSE']) {
 			expect(existsSync(join(installed, file)), file).toBe(true);
 		}
 		expect(readdirSync(installed).some((file) => file.includes('test'))).toBe(false);
@@ -135,11 +141,14 @@ describe('statechart-websocket, installed from its tarball', () => {
 			`import WebSocket from 'ws';
 import { z } from 'zod';
 import { createRealtimeClient } from 'statechart-websocket';
+import { shareTabs } from 'statechart-websocket/tabs';
 
+// Node has no Web Locks: a client asked to share its tab's connection stands alone.
 const client = createRealtimeClient({
 	url: process.env.URL,
 	WebSocket,
-	events: { 'chat:message': z.object({ text: z.string() }) }
+	events: { 'chat:message': z.object({ text: z.string() }) },
+	tabSharing: shareTabs({ key: 'session-1' })
 });
 const timer = setTimeout(() => { console.log(JSON.stringify({ error: 'timed out' })); process.exit(1); }, 10000);
 client.subscribe('chat:message', (data, frame) => {
@@ -149,7 +158,8 @@ client.subscribe('chat:message', (data, frame) => {
 		if (client.getStatusDetail().queueLength > 0) return;
 		clearInterval(check);
 		clearTimeout(timer);
-		console.log(JSON.stringify({ data, seq: frame.seq, sent, status: client.getStatus() }));
+		const role = client.getRole();
+		console.log(JSON.stringify({ data, seq: frame.seq, sent, status: client.getStatus(), role }));
 		client.stop();
 	}, 5);
 });
@@ -163,7 +173,8 @@ client.subscribe('chat:message', (data, frame) => {
 				data: { text: 'hello' },
 				seq: 1,
 				sent: { outcome: 'sent' },
-				status: 'connected'
+				status: 'connected',
+				role: 'standalone'
 			});
 			expect(received).toEqual([
 				{ type: 'resume', data: { lastSeq: 0 } },
@@ -180,6 +191,7 @@ client.subscribe('chat:message', (data, frame) => {
 			'typed.ts',
 			`import { z } from 'zod';
 import { createRealtimeClient, type RealtimeClient, type StatusDetail } from 'statechart-websocket';
+import { shareTabs, type LeaderState } from 'statechart-websocket/tabs';
 
 const client = createRealtimeClient({
 	url: 'ws://127.0.0.1:1/ws',
@@ -198,6 +210,11 @@ client.subscribe('chat:message', (data: { text: number }) => data.text);
 const typed: RealtimeClient<{ 'chat:message': { text: string; at: number } }> = client;
 const detail: StatusDetail = typed.getStatusDetail();
 void detail.attempt;
+const shared = createRealtimeClient({ url: '/ws', tabSharing: shareTabs({ key: 'session-1' }) });
+const leader: LeaderState['status'] = shared.getStatus();
+void leader;
+// @ts-expect-error: sharing comes from statechart-websocket/tabs
+createRealtimeClient({ url: '/ws', tabSharing: { key: 'session-1' } });
 `
 		);
 		const base = { strict: true, noEmit: true, target: 'es2022', types: [] };
@@ -235,8 +252,13 @@ void detail.attempt;
 			'main.js',
 			`import { z } from 'zod';
 import { createRealtimeClient } from 'statechart-websocket';
+import { shareTabs } from 'statechart-websocket/tabs';
 
-const client = createRealtimeClient({ url: '/ws', events: { 'chat:message': z.object({ text: z.string() }) } });
+const client = createRealtimeClient({
+	url: '/ws',
+	events: { 'chat:message': z.object({ text: z.string() }) },
+	tabSharing: shareTabs()
+});
 client.subscribe('chat:message', (data) => document.body.append(data.text));
 client.onStatusChange((status) => (document.title = status));
 `
@@ -248,6 +270,7 @@ client.onStatusChange((status) => (document.title = status));
 		const code = readFileSync(join(folder, 'web', 'assets', script!), 'utf8');
 		// The chart, xstate and zod are in the bundle; Node's ws is not.
 		expect(code).toContain('connection');
+		expect(code).toContain('statechart-websocket:'); // the tab group's name, from the subpath
 		expect(code).toContain('chat:message');
 		expect(code).not.toMatch(/from\s*["']ws["']/);
 	}, 240_000);

@@ -13,16 +13,22 @@ import {
 	type ConnectionEvent
 } from '../../machines/connection';
 import { resolveOptions } from '../../machines/options';
+import { shareTabs } from '../../machines/share-tabs';
 import { eventFrame, fakeSockets } from '../support/connection-fakes';
 
 const NOW = 1_000_000;
 
+const given = { url: 'ws://127.0.0.1:9/ws', WebSocket: fakeSockets().WebSocket, now: () => NOW };
+const standalone = resolveOptions(given);
+/** A member of a tab group (statechart-websocket/tabs plugged in), on APIs that do nothing. */
 const options = resolveOptions({
-	url: 'ws://127.0.0.1:9/ws',
-	WebSocket: fakeSockets().WebSocket,
-	now: () => NOW
+	...given,
+	tabSharing: shareTabs({
+		locks: { request: () => new Promise<unknown>(() => {}) },
+		BroadcastChannel: class {} as never
+	})
 });
-/** The chart as a client runs it: bound to that client's clock. */
+/** The chart as a client runs it: bound to that client's clock and tab group. */
 const machine = provideIO(connectionMachine, connectionIO(options));
 
 function baseContext(): ConnectionContext {
@@ -33,9 +39,9 @@ type Guard = (args: { context: ConnectionContext; event: ConnectionEvent }) => b
 const allGuards = machine.implementations.guards as unknown as Record<string, unknown>;
 /**
  * Guards written as functions of context and event; the others are xstate's own combinators
- * over the chart's state (`stateIn`, `or`, `and`): the model paths take both ways of each.
+ * over the chart's state (`stateIn`, `or`): the model paths take both ways of each.
  */
-const STATE_GUARDS = ['canRelay', 'canRelayNow', 'isFollowing', 'isLeading'];
+const STATE_GUARDS = ['isFollowing', 'isLeading'];
 const guards = Object.fromEntries(
 	Object.entries(allGuards).filter(([name]) => !STATE_GUARDS.includes(name))
 ) as Record<string, Guard>;
@@ -130,18 +136,45 @@ const cases: Record<string, Case[]> = {
 		[{}, { type: 'SERVER.ERROR', code: 'rate_limited', message: 'slow down' }, false]
 	],
 	isStandalone: [
-		[{}, any, true],
+		[{ tabs: null }, any, true],
 		[{ tabs }, any, false]
 	],
 	hasLeader: [
 		[{ tabs: { ...tabs, leader: leaderState('reconnecting') } }, any, true],
 		[{ tabs }, any, false],
-		[{}, any, false]
+		[{ tabs: null }, any, false]
 	],
-	isLeaderConnected: [
+	canRelay: [
 		[{ tabs: { ...tabs, leader: leaderState('connected') } }, any, true],
 		[{ tabs: { ...tabs, leader: leaderState('reconnecting') } }, any, false],
-		[{ tabs }, any, false]
+		[{ tabs }, any, false],
+		[
+			{
+				tabs: { ...tabs, leader: leaderState('connected') },
+				config: { ...baseContext().config, enableMessageQueue: false }
+			},
+			any,
+			false
+		]
+	],
+	canRelayNow: [
+		[
+			{
+				tabs: { ...tabs, leader: leaderState('connected') },
+				config: { ...baseContext().config, enableMessageQueue: false }
+			},
+			any,
+			true
+		],
+		[{ tabs: { ...tabs, leader: leaderState('connected') } }, any, false],
+		[
+			{
+				tabs: { ...tabs, leader: leaderState('reconnecting') },
+				config: { ...baseContext().config, enableMessageQueue: false }
+			},
+			any,
+			false
+		]
 	],
 	isNewLeaderConnection: [
 		[{ tabs }, { type: 'TABS.LEADER', state: leaderState('connected') }, true],
@@ -180,7 +213,7 @@ const cases: Record<string, Case[]> = {
 		[{ tabs }, { type: 'SERVER.ERROR', code: 'bad_payload', message: 'no', id: 'm9' }, true],
 		[{ tabs }, { type: 'SERVER.ACK', id: 'mine' }, false],
 		[{ tabs }, { type: 'SERVER.ERROR', code: 'rate_limited', message: 'slow down' }, false],
-		[{}, { type: 'SERVER.ACK', id: 'm9' }, false]
+		[{ tabs: null }, { type: 'SERVER.ACK', id: 'm9' }, false]
 	],
 	isFirstDropOfReason: [
 		[{}, badFrame, true],
@@ -212,6 +245,22 @@ describe('guards', () => {
 				.filter((name) => !(name in guards))
 				.sort()
 		).toEqual(STATE_GUARDS);
+	});
+
+	it('of a client standing alone (no statechart-websocket/tabs): no group, no leader, no relay', () => {
+		const alone = provideIO(connectionMachine, connectionIO(standalone)).implementations
+			.guards as unknown as Record<string, Guard>;
+		const context = { ...baseContext(), tabs: { ...tabs, leader: leaderState('connected') } };
+		const events: ConnectionEvent[] = [
+			{ type: 'TABS.LEADER', state: leaderState('connected') },
+			{ type: 'SERVER.ACK', id: 'm9' }
+		];
+		for (const name of [...STATE_GUARDS, 'hasLeader', 'canRelay', 'canRelayNow']) {
+			expect(alone[name]({ context, event: any }), name).toBe(false);
+		}
+		for (const name of ['isNewLeaderConnection', 'isTakeover', 'isRelayedMessage']) {
+			for (const event of events) expect(alone[name]({ context, event }), name).toBe(false);
+		}
 	});
 
 	for (const [name, list] of Object.entries(cases)) {

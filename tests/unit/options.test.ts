@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { createRealtimeClient } from '../../machines/client';
 import { DEFAULT_OPTIONS, resolveOptions, type ConnectionOptions } from '../../machines/options';
+import { shareTabs } from '../../machines/share-tabs';
 import { fakeSockets } from '../support/connection-fakes';
 
 const WebSocket = fakeSockets().WebSocket;
@@ -91,6 +92,8 @@ describe('options', () => {
 		[{ lastSeq: 1.5 }, 'lastSeq must be a safe integer >= 0'],
 		[{ lastSeq: '7' }, 'lastSeq must be a safe integer >= 0'],
 		[{ lastSeq: 2 ** 53 }, 'lastSeq must be a safe integer >= 0'],
+		[{ tabSharing: true }, 'tabSharing must be false or shareTabs(...)'],
+		[{ tabSharing: { key: 'k' } }, 'tabSharing must be false or shareTabs(...)'],
 		[{ reconectInterval: 1000 }, 'reconectInterval is not an option'],
 		[{ events: [v.string()] }, 'events must be an object'],
 		[{ events: 'x' }, 'events must be an object'],
@@ -126,6 +129,27 @@ describe('options', () => {
 			new TypeError(
 				'WebSocket must be a WebSocket constructor (none on globalThis here: pass one, e.g. WebSocket from the ws package)'
 			)
+		);
+	});
+
+	it('shares tabs only through shareTabs of statechart-websocket/tabs, which checks its own options', () => {
+		expect(resolveOptions(base).tabSharing).toBe(false);
+		// Node has neither Web Locks nor BroadcastChannel: the client stands alone all the same.
+		expect(resolveOptions({ ...base, tabSharing: shareTabs({ key: 'k' }) }).tabSharing).toBe(false);
+		const locks = { request: () => new Promise<unknown>(() => {}) };
+		const group = resolveOptions({
+			...base,
+			tabSharing: shareTabs({ locks, BroadcastChannel: class {} as never })
+		}).tabSharing;
+		expect(group && group.name).toBe(`statechart-websocket:${base.url}`);
+		expect(() => shareTabs({ key: '' })).toThrow(
+			new TypeError('tabSharing key must be a non-empty string')
+		);
+		expect(() => shareTabs({ locks: {} as never })).toThrow(
+			new TypeError('tabSharing locks must be a LockManager (request)')
+		);
+		expect(() => shareTabs({ BroadcastChannel: 'bc' as never })).toThrow(
+			new TypeError('tabSharing BroadcastChannel must be a constructor')
 		);
 	});
 

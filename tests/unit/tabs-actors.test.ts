@@ -10,11 +10,11 @@ import {
 	tabChannelActor,
 	tabLockActor,
 	tabsEventsOf,
-	withTabGroup,
 	type LeaderState,
 	type TabMessage,
 	type TabsEvent
 } from '../../machines/tabs';
+import { withTabGroup } from '../../machines/protocol';
 import { FakeLockManager } from '../support/fake-locks';
 
 const until = async (check: () => boolean, what: string) => {

@@ -7,6 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createRealtimeClient, type RealtimeClient } from '../../machines/client';
+import { shareTabs } from '../../machines/share-tabs';
 import type { VisibilitySource } from '../../machines/tabs';
 import type { CoreEventMap } from '../../src/lib/protocol';
 import { coreEventSchemas } from '../../src/lib/protocol';
@@ -123,12 +124,12 @@ function openTab(
 		tabSharing:
 			sharingKey === false
 				? false
-				: {
+				: shareTabs({
 						key: sharingKey,
 						locks: locks.forTab(name),
 						BroadcastChannel: channels.MortalChannel,
 						document
-					},
+					}),
 		logger: { warn: () => undefined, error: () => undefined }
 	});
 	const tab: Tab = {
