@@ -16,7 +16,7 @@ import {
 import { randomId } from './ids';
 import { resolveOptions, type ConnectionOptions } from './options';
 import {
-	CLIENT_CONTROL_TYPES,
+	parseClientMessage,
 	type EventFrame,
 	type EventMapOf,
 	type EventSchemas,
@@ -187,13 +187,13 @@ export function createRealtimeClient<S extends EventSchemas = Record<never, neve
 			};
 		},
 		send(type, data) {
-			if (typeof type !== 'string' || type.length < 1 || type.length > 64) {
-				throw new TypeError('type must be a string of 1 to 64 characters');
+			// The check a server makes of a client message (the id is ours, so only `type` can fail).
+			const message = parseClientMessage({ type, id: nextId(), data: toJson(data) });
+			if (!message) {
+				throw new TypeError(
+					'type must be a string of 1 to 64 characters, not resume, ping or pong'
+				);
 			}
-			if (CLIENT_CONTROL_TYPES.includes(type)) {
-				throw new TypeError(`type ${type} is a control frame's`);
-			}
-			const message = { id: nextId(), type, data: toJson(data) };
 			if (!running()) return { id: message.id, outcome: 'dropped' };
 			const snapshot = actor.getSnapshot();
 			const plan = planSend(snapshot.context.queue, snapshot.context.config, isConnected(snapshot));
@@ -231,17 +231,17 @@ export function createRealtimeClient<S extends EventSchemas = Record<never, neve
 	};
 }
 
-/** `data` as the server will see it: plain JSON, or a TypeError now rather than on the wire. */
+/**
+ * `data` as the server will see it: plain JSON, or a TypeError now rather than on the wire (a
+ * function or a symbol stringifies to `undefined`, which does not parse).
+ */
 function toJson(data: unknown): unknown {
 	if (data === undefined) return undefined;
-	let text: string | undefined;
 	try {
-		text = JSON.stringify(data);
+		return JSON.parse(JSON.stringify(data) as string);
 	} catch (error) {
 		throw new TypeError(`data must be JSON-serializable (${String(error)})`);
 	}
-	if (text === undefined) throw new TypeError('data must be JSON-serializable');
-	return JSON.parse(text);
 }
 
 /**

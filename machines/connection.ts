@@ -517,16 +517,14 @@ export const connectionMachine = setup({
 			assertEvent(event, 'SEND');
 			return { type: 'SEND' as const, frames: [serializeMessage(event.message)] };
 		}),
-		removeAcked: assign(({ context, event }) => {
-			assertEvent(event, 'SERVER.ACK');
-			return acknowledge(context, event.id);
-		}),
+		// The server acked or refused one of this tab's messages (itself, or through the leader).
 		// A refused message would be refused again: resending it after every reconnect (and page
 		// load) only keeps it, and the room it takes, in the outbox forever. The app hears of it
 		// through `realtime.error` and decides what to do.
-		removeRefused: assign(({ context, event }) => {
-			assertEvent(event, 'SERVER.ERROR');
-			return event.id === undefined ? {} : acknowledge(context, event.id);
+		removeAnswered: assign(({ context, event }) => {
+			assertEvent(event, ['SERVER.ACK', 'SERVER.ERROR', 'TABS.ACK', 'TABS.REFUSED']);
+			const id = event.type === 'TABS.REFUSED' ? event.error.id : event.id;
+			return id === undefined ? {} : acknowledge(context, id);
 		}),
 		// Resolved before acceptEvents in the same transition, so it still sees the old lastSeq.
 		emitNewEvents: emit(({ context, event }) => {
@@ -535,12 +533,13 @@ export const connectionMachine = setup({
 		}),
 		sendPing: sendTo('socket', { type: 'SEND', frames: [PING_FRAME] }),
 		sendPong: sendTo('socket', { type: 'SEND', frames: [PONG_FRAME] }),
+		// From the server, or from the leader (TABS.RESYNC): what was missed is gone.
 		applyResync: assign(({ event }) => {
-			assertEvent(event, ['SERVER.RESYNC', 'SERVER.WELCOME']);
+			assertEvent(event, ['SERVER.RESYNC', 'SERVER.WELCOME', 'TABS.RESYNC']);
 			return { lastSeq: event.lastSeq };
 		}),
 		emitResync: emit(({ event }) => {
-			assertEvent(event, ['SERVER.RESYNC', 'SERVER.WELCOME']);
+			assertEvent(event, ['SERVER.RESYNC', 'SERVER.WELCOME', 'TABS.RESYNC']);
 			return { type: 'realtime.resync' as const, lastSeq: event.lastSeq };
 		}),
 		emitConnected: emit(({ event }) => {
@@ -551,8 +550,10 @@ export const connectionMachine = setup({
 				lastSeq: event.lastSeq
 			};
 		}),
+		// An `error` frame, or one the leader relayed to this tab (TABS.REFUSED).
 		emitServerError: emit(({ event }) => {
-			assertEvent(event, 'SERVER.ERROR');
+			assertEvent(event, ['SERVER.ERROR', 'TABS.REFUSED']);
+			if (event.type === 'TABS.REFUSED') return { type: 'realtime.error' as const, ...event.error };
 			const { type: _type, ...error } = event;
 			return { type: 'realtime.error' as const, ...error };
 		}),
@@ -588,10 +589,6 @@ export const connectionMachine = setup({
 		relayPending: standingAlone,
 		relayMessage: standingAlone,
 		forwardCommand: standingAlone,
-		removeAnswered: standingAlone,
-		emitRelayedRefusal: standingAlone,
-		emitRelayedResync: standingAlone,
-		applyRelayedResync: standingAlone,
 		emitLeaderConnected: standingAlone
 	}
 }).createMachine({
@@ -682,7 +679,7 @@ export const connectionMachine = setup({
 						// A follower's message (see TABS.SEND): its answer goes back to that tab alone.
 						'SERVER.ACK': [
 							{ guard: 'isRelayedMessage', actions: ['recordFrame', 'forwardAck', 'forgetRoute'] },
-							{ actions: ['recordFrame', 'removeAcked', 'persistQueue'] }
+							{ actions: ['recordFrame', 'removeAnswered', 'persistQueue'] }
 						],
 						'SERVER.RESYNC': {
 							actions: ['recordFrame', 'applyResync', 'emitResync', 'relayResync']
@@ -694,7 +691,7 @@ export const connectionMachine = setup({
 							},
 							{
 								guard: 'isMessageRefusal',
-								actions: ['recordFrame', 'removeRefused', 'persistQueue', 'emitServerError']
+								actions: ['recordFrame', 'removeAnswered', 'persistQueue', 'emitServerError']
 							},
 							{ actions: ['recordFrame', 'emitServerError'] }
 						],
@@ -835,9 +832,9 @@ export const connectionMachine = setup({
 							{ actions: 'recordLeader' }
 						],
 						'TABS.EVENTS': { guard: 'hasNewEvents', actions: ['emitNewEvents', 'acceptEvents'] },
-						'TABS.RESYNC': { actions: ['applyRelayedResync', 'emitRelayedResync'] },
+						'TABS.RESYNC': { actions: ['applyResync', 'emitResync'] },
 						'TABS.ACK': { actions: ['removeAnswered', 'persistQueue'] },
-						'TABS.REFUSED': { actions: ['removeAnswered', 'persistQueue', 'emitRelayedRefusal'] },
+						'TABS.REFUSED': { actions: ['removeAnswered', 'persistQueue', 'emitServerError'] },
 						SEND: [
 							{ guard: 'canRelayNow', actions: 'relayMessage' },
 							{

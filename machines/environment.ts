@@ -43,42 +43,40 @@ export function environmentActor(takeHandedOver: () => QueuedMessage[] = () => [
 		};
 		const { window: win, document: doc } = scope;
 		if (!win || typeof win.addEventListener !== 'function') return;
-		const onOnline = () => report({ type: 'ONLINE' });
-		const onOffline = () => report({ type: 'OFFLINE' });
-		const onVisibility = () => {
-			if (doc?.visibilityState === 'visible') report({ type: 'VISIBLE' });
-		};
-		const onPageHide = () => report({ type: 'PAGE.HIDE' });
-		// A first load fires pageshow too (persisted false): only a restored page is news.
-		const onPageShow = (event: Event) => {
-			if ((event as PageTransitionEvent).persisted) report({ type: 'PAGE.SHOW' });
-		};
-		const onFreeze = () => report({ type: 'PAGE.FREEZE' });
-		const onResume = () => report({ type: 'PAGE.SHOW' });
-		const onStorage = (event: Event) => {
-			// A key removed (`newValue` null) hands nothing over.
-			if ((event as StorageEvent).newValue === null) return;
-			for (const message of takeHandedOver()) report({ type: 'SEND', message });
-		};
-		win.addEventListener('online', onOnline);
-		win.addEventListener('offline', onOffline);
-		win.addEventListener('pagehide', onPageHide);
-		win.addEventListener('pageshow', onPageShow);
-		win.addEventListener('storage', onStorage);
-		doc?.addEventListener('visibilitychange', onVisibility);
-		doc?.addEventListener('freeze', onFreeze);
-		doc?.addEventListener('resume', onResume);
+		const tell = (type: EnvironmentEvent['type']) => () => report({ type });
+		// Each page event and what it tells the chart, on the window or the document.
+		const listeners: [EventTarget | undefined, string, (event: Event) => void][] = [
+			[win, 'online', tell('ONLINE')],
+			[win, 'offline', tell('OFFLINE')],
+			[win, 'pagehide', tell('PAGE.HIDE')],
+			// A first load fires pageshow too (persisted false): only a restored page is news.
+			[
+				win,
+				'pageshow',
+				(event) => (event as PageTransitionEvent).persisted && report({ type: 'PAGE.SHOW' })
+			],
+			[
+				win,
+				'storage',
+				(event) => {
+					// A key removed (`newValue` null) hands nothing over.
+					if ((event as StorageEvent).newValue === null) return;
+					for (const message of takeHandedOver()) report({ type: 'SEND', message });
+				}
+			],
+			[
+				doc,
+				'visibilitychange',
+				() => doc?.visibilityState === 'visible' && report({ type: 'VISIBLE' })
+			],
+			[doc, 'freeze', tell('PAGE.FREEZE')],
+			[doc, 'resume', tell('PAGE.SHOW')]
+		];
+		for (const [target, type, listener] of listeners) target?.addEventListener(type, listener);
 		// A page loaded while offline gets no `offline` event: tell the chart now.
-		if (scope.navigator?.onLine === false) onOffline();
+		if (scope.navigator?.onLine === false) report({ type: 'OFFLINE' });
 		return () => {
-			win.removeEventListener('online', onOnline);
-			win.removeEventListener('offline', onOffline);
-			win.removeEventListener('pagehide', onPageHide);
-			win.removeEventListener('pageshow', onPageShow);
-			win.removeEventListener('storage', onStorage);
-			doc?.removeEventListener('visibilitychange', onVisibility);
-			doc?.removeEventListener('freeze', onFreeze);
-			doc?.removeEventListener('resume', onResume);
+			for (const [target, type, listener] of listeners) target?.removeEventListener(type, listener);
 		};
 	});
 }

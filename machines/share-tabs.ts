@@ -13,7 +13,7 @@ import { assertEvent, or, setup, stateIn, type Snapshot } from 'xstate';
 import type { ConnectionContext, ConnectionEmitted, ConnectionEvent, TabGroup } from './connection';
 import { newFrames } from './frames';
 import type { TabSharing } from './options';
-import { acceptsMessage, acknowledge, pending, serializeMessage } from './queue';
+import { acceptsMessage, pending, serializeMessage } from './queue';
 import { statusDetailOf, type ConnectionSnapshot } from './status';
 import {
 	platformTabs,
@@ -264,23 +264,6 @@ function tabImplementations(io: TabsIO): TabGroup['implementations'] {
 					type: 'POST' as const,
 					message: { kind: 'command' as const, to, command: event.type }
 				};
-			}),
-			removeAnswered: chart.assign(({ context, event }) => {
-				assertEvent(event, ['TABS.ACK', 'TABS.REFUSED']);
-				const id = event.type === 'TABS.ACK' ? event.id : event.error.id;
-				return id === undefined ? {} : acknowledge(context, id);
-			}),
-			emitRelayedRefusal: chart.emit(({ event }) => {
-				assertEvent(event, 'TABS.REFUSED');
-				return { type: 'realtime.error' as const, ...event.error };
-			}),
-			emitRelayedResync: chart.emit(({ event }) => {
-				assertEvent(event, 'TABS.RESYNC');
-				return { type: 'realtime.resync' as const, lastSeq: event.lastSeq };
-			}),
-			applyRelayedResync: chart.assign(({ event }) => {
-				assertEvent(event, 'TABS.RESYNC');
-				return { lastSeq: event.lastSeq };
 			}),
 			emitLeaderConnected: chart.emit(({ context, event }) => {
 				assertEvent(event, 'TABS.LEADER');

@@ -60,19 +60,13 @@ function leaderOf(snapshot: ConnectionSnapshot): LeaderState | null {
 	return topState(snapshot) === 'shared' ? (snapshot.context.tabs?.leader ?? null) : null;
 }
 
-/** The status of a snapshot. */
+/** The status of a snapshot: three states are statuses of their own, the rest disconnected. */
 export function statusOf(snapshot: ConnectionSnapshot): ConnectionStatus {
-	if (topState(snapshot) === 'shared') return leaderOf(snapshot)?.status ?? 'connecting';
-	switch (topState(snapshot)) {
-		case 'connecting':
-			return 'connecting';
-		case 'connected':
-			return 'connected';
-		case 'reconnecting':
-			return 'reconnecting';
-		default:
-			return 'disconnected';
-	}
+	const state = topState(snapshot);
+	if (state === 'shared') return leaderOf(snapshot)?.status ?? 'connecting';
+	return state === 'connecting' || state === 'connected' || state === 'reconnecting'
+		? state
+		: 'disconnected';
 }
 
 /** The reason of a snapshot's status (see `StatusReason`). */
@@ -100,30 +94,17 @@ export function reasonOf(snapshot: ConnectionSnapshot): StatusReason | null {
 export function statusDetailOf(snapshot: ConnectionSnapshot): StatusDetail {
 	const { context } = snapshot;
 	const leader = leaderOf(snapshot);
-	if (leader) {
-		// The connection is the leader's; the outbox and the seq are this tab's own.
-		const { attempt, maxAttempts, nextRetryAt, droppedFrames, closeCode } = leader;
-		return {
-			status: leader.status,
-			reason: leader.reason,
-			attempt,
-			maxAttempts,
-			nextRetryAt,
-			queueLength: context.queue.length,
-			lastSeq: context.lastSeq,
-			droppedFrames,
-			closeCode
-		};
-	}
+	// A follower shows its leader's connection; the outbox and the seq are this tab's own.
+	const { attempt, nextRetryAt, droppedFrames, closeCode } = leader ?? context;
 	return {
 		status: statusOf(snapshot),
 		reason: reasonOf(snapshot),
-		attempt: context.attempt,
-		maxAttempts: context.config.maxReconnectAttempts,
-		nextRetryAt: context.nextRetryAt,
+		attempt,
+		maxAttempts: leader ? leader.maxAttempts : context.config.maxReconnectAttempts,
+		nextRetryAt,
 		queueLength: context.queue.length,
 		lastSeq: context.lastSeq,
-		droppedFrames: context.droppedFrames,
-		closeCode: context.closeCode
+		droppedFrames,
+		closeCode
 	};
 }
