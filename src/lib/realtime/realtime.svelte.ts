@@ -17,6 +17,7 @@ import {
 } from 'statechart-websocket';
 import { shareTabs } from 'statechart-websocket/tabs';
 import { coreEventSchemas, type CoreEventMap, type CoreEventType } from '$lib/protocol';
+import { BadgeCounts, type CountedEvent, type CountsSnapshot } from './badge-counts';
 import { readFlag, wsUrl } from './env';
 import { inspectWhenEnabled } from './inspector';
 import { EventListeners, type EventListener } from './listeners';
@@ -58,7 +59,7 @@ export class RealtimeState {
 		() => this.client?.hasAttention() ?? true
 	);
 	readonly #listeners = new EventListeners();
-	#onJobsPage = false;
+	readonly #counts = new BadgeCounts();
 	/** The sign-in page was opened once for an ended session (never twice, so never a loop). */
 	#sentToSignIn = false;
 	/** Sessions the server welcomed (a socket it closes at once, e.g. 4401, is not one). */
@@ -102,10 +103,13 @@ export class RealtimeState {
 		const cleanups = [
 			client.onStatusChange((status, detail) => this.#statusChanged(status, detail)),
 			...CORE_EVENTS.map((type) =>
-				client.subscribe(type, (data: unknown) => this.#receive(type, data))
+				client.subscribe(type, (data: unknown, frame) => this.#receive(type, data, frame.seq))
 			),
 			client.onConnected(() => this.#welcomed()),
-			client.onResync(() => this.#reload())
+			client.onResync((lastSeq) => {
+				this.#counts.resync(lastSeq);
+				this.#reload();
+			})
 		];
 		const detachInspector = inspectWhenEnabled(client.actor, env.PUBLIC_XSTATE_INSPECT);
 		this.client = client;
@@ -136,16 +140,19 @@ export class RealtimeState {
 		return () => offs.forEach((off) => off());
 	}
 
-	/** Take the badge counts from freshly loaded page data (the server's truth). */
-	syncCounts(unread: number, newRecommendations: number): void {
-		this.unread = unread;
-		this.jobsBadge = this.#onJobsPage ? 0 : newRecommendations;
+	/**
+	 * Take the badge counts from freshly loaded page data (the server's truth at its `lastSeq`),
+	 * plus the live events past that seq that arrived before it (see badge-counts.ts).
+	 */
+	syncCounts(snapshot: CountsSnapshot): void {
+		this.#counts.sync(snapshot);
+		this.#showCounts();
 	}
 
 	/** The Jobs page is open (it marks recommendations seen): the badge stays clear meanwhile. */
 	setJobsPageOpen(open: boolean): void {
-		this.#onJobsPage = open;
-		if (open) this.jobsBadge = 0;
+		this.#counts.setJobsPageOpen(open);
+		this.#showCounts();
 	}
 
 	/**
@@ -182,25 +189,34 @@ export class RealtimeState {
 		});
 	}
 
-	#receive(type: CoreEventType, data: unknown): void {
+	#receive(type: CoreEventType, data: unknown, seq: number): void {
 		switch (type) {
 			case 'job:recommendation':
-				if (!this.#onJobsPage) this.jobsBadge += 1;
+				this.#count({ type, seq });
 				this.#toasts.jobMatch(data as CoreEventMap['job:recommendation']);
 				break;
 			case 'application:status_change':
 				this.#toasts.statusChange(data as CoreEventMap['application:status_change']);
 				break;
 			case 'notification:new':
-				this.unread += 1;
+				this.#count({ type, seq });
 				this.#toasts.notification(data as CoreEventMap['notification:new']);
 				break;
 			case 'notification:read':
-				// Read here or in another tab or device: the server says how many stay unread.
-				this.unread = (data as CoreEventMap['notification:read']).unread;
+				this.#count({ type, seq, unread: (data as CoreEventMap['notification:read']).unread });
 				break;
 		}
 		this.#listeners.emit(type, data as CoreEventMap[typeof type]);
+	}
+
+	#count(event: CountedEvent): void {
+		this.#counts.count(event);
+		this.#showCounts();
+	}
+
+	#showCounts(): void {
+		this.unread = this.#counts.unread;
+		this.jobsBadge = this.#counts.jobs;
 	}
 
 	/**
