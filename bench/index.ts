@@ -26,8 +26,16 @@ const timed = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
 	return result;
 };
 
-const bundles = await timed('browser bundle sizes', runBundle);
-await timed('clients side by side', () => runPeers(bundles));
-await timed('server', runServer);
-await timed('scale-out: 3 nodes on PostgreSQL next to 1 node on SQLite', runCluster);
-await timed('tabs sharing one connection (Chromium)', runTabs);
+// `npm run bench -- peers server` runs only those (bundle, peers, server, cluster, tabs); none: all.
+const only = process.argv.slice(2);
+const selected = (name: string) => only.length === 0 || only.includes(name);
+
+const bundles = selected('bundle')
+	? await timed('browser bundle sizes', runBundle)
+	: new Map<string, number>();
+if (selected('peers')) await timed('clients side by side', () => runPeers(bundles));
+if (selected('server')) await timed('server', runServer);
+if (selected('cluster')) {
+	await timed('scale-out: 3 nodes on PostgreSQL next to 1 node on SQLite', runCluster);
+}
+if (selected('tabs')) await timed('tabs sharing one connection (Chromium)', runTabs);

@@ -135,6 +135,7 @@ describe('hub options', async () => {
 	it.each([
 		['heartbeatInterval', { heartbeatInterval: 0 }],
 		['maxPayload', { maxPayload: -1 }],
+		['sweepInterval', { sweepInterval: 0 }],
 		['messageRate.burst', { messageRate: { burst: 0, perSecond: 1, closeAfter: 1 } }],
 		['connectionRate.perSecond', { connectionRate: { burst: 1, perSecond: Number.NaN } }],
 		['allowedOrigins', { allowedOrigins: 'https://a.example' }],
@@ -152,12 +153,14 @@ describe('hub options', async () => {
 			hubOptionsFromEnv({
 				REALTIME_HEARTBEAT_MS: '5000',
 				REALTIME_MAX_SOCKETS_PER_USER: '5',
+				REALTIME_SWEEP_MS: '250',
 				ORIGIN: 'https://app.example/',
 				REALTIME_ALLOWED_ORIGINS: 'https://a.example, https://b.example'
 			})
 		).toEqual({
 			heartbeatInterval: 5000,
 			maxSocketsPerUser: 5,
+			sweepInterval: 250,
 			allowedOrigins: ['https://app.example', 'https://a.example', 'https://b.example']
 		});
 		expect(hubOptionsFromEnv({})).toEqual({});

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { emitEvent } from '../../src/lib/server/domain/events';
 import { createNotification } from '../../src/lib/server/domain/notifications';
 import { parseNotification, LISTENER_NAME } from '../../src/lib/server/outbox/pg-listener';
+import { eventPayloads, MAX_PAYLOAD_BYTES } from '../../src/lib/server/outbox/pg-notifier';
 import {
 	ENGINES,
 	createTestStorage,
@@ -128,7 +129,12 @@ describe.each(ENGINES)('outbox (%s)', (engine) => {
 });
 
 describe('across nodes (postgres)', () => {
-	async function twoNodes(options: { listenRetryMs?: number } = {}) {
+	async function twoNodes(
+		options: Pick<
+			Parameters<typeof startRealtimeTestServer>[0] & object,
+			'listenRetryMs' | 'hub'
+		> = {}
+	) {
 		storage = await createTestStorage('postgres');
 		const a = await node({ storage, ...options });
 		const b = await node({ storage, ...options });
@@ -189,7 +195,8 @@ describe('across nodes (postgres)', () => {
 	});
 
 	it('after its LISTEN connection drops, a node catches its users up from the log, once each', async () => {
-		const { a, b } = await twoNodes({ listenRetryMs: 1_000 });
+		// The sweep is kept out of the way: the catch-up shown here is the reconnect's.
+		const { a, b } = await twoNodes({ listenRetryMs: 1_000, hub: { sweepInterval: 600_000 } });
 		const userId = await a.createUser();
 		const onB = await ready(b, await b.makeToken(userId));
 		const before = await a.emit(userId, 'notification:new', { n: 'before' });
@@ -211,20 +218,39 @@ describe('across nodes (postgres)', () => {
 });
 
 describe('NOTIFY payloads', () => {
-	it('reads ids only, and ignores anything malformed', () => {
-		expect(parseNotification('cc_events', '12:345')).toEqual({
-			kind: 'events',
-			userId: 12,
-			seq: 345
-		});
-		expect(parseNotification('cc_events', '12:x')).toBeNull();
-		expect(parseNotification('cc_signals', '{"kind":"session_ended","sessionId":"s"}')).toEqual({
-			kind: 'session_ended',
-			sessionId: 's'
-		});
-		expect(parseNotification('cc_signals', '{"kind":"drop_user","userId":"7"}')).toBeNull();
-		expect(parseNotification('cc_signals', '{"kind":"events","userId":1,"seq":2}')).toBeNull();
-		expect(parseNotification('cc_signals', 'not json')).toBeNull();
-		expect(parseNotification('other', '1:2')).toBeNull();
+	it('reads ids only, one signal per user, and ignores anything malformed as a whole', () => {
+		expect(parseNotification('cc_events', '12:345')).toEqual([
+			{ kind: 'events', userId: 12, seq: 345 }
+		]);
+		expect(parseNotification('cc_events', '12:345,7:1')).toEqual([
+			{ kind: 'events', userId: 12, seq: 345 },
+			{ kind: 'events', userId: 7, seq: 1 }
+		]);
+		for (const bad of ['12:x', '12:345,', ',12:345', '12:345,7', '12:345;7:1', '1:2 ', '']) {
+			expect(parseNotification('cc_events', bad), bad).toEqual([]);
+		}
+		expect(parseNotification('cc_events', `1:${'9'.repeat(16)}`)).toEqual([]);
+		expect(parseNotification('cc_signals', '{"kind":"session_ended","sessionId":"s"}')).toEqual([
+			{ kind: 'session_ended', sessionId: 's' }
+		]);
+		expect(parseNotification('cc_signals', '{"kind":"reset","extra":1}')).toEqual([
+			{ kind: 'reset' }
+		]);
+		expect(parseNotification('cc_signals', '{"kind":"drop_user","userId":"7"}')).toEqual([]);
+		expect(parseNotification('cc_signals', '{"kind":"events","userId":1,"seq":2}')).toEqual([]);
+		expect(parseNotification('cc_signals', 'not json')).toEqual([]);
+		expect(parseNotification('other', '1:2')).toEqual([]);
+	});
+
+	it('packs the latest seq of every user into payloads under the NOTIFY limit', () => {
+		const latest = new Map(Array.from({ length: 3_000 }, (_, i) => [i + 1, 1_000_000 + i]));
+		const payloads = eventPayloads(latest);
+		expect(payloads.length).toBeGreaterThan(1);
+		for (const payload of payloads) {
+			expect(Buffer.byteLength(payload)).toBeLessThanOrEqual(MAX_PAYLOAD_BYTES);
+		}
+		const parsed = payloads.flatMap((payload) => parseNotification('cc_events', payload));
+		expect(parsed).toEqual([...latest].map(([userId, seq]) => ({ kind: 'events', userId, seq })));
+		expect(eventPayloads(new Map())).toEqual([]);
 	});
 });

@@ -1,7 +1,7 @@
 /**
  * The server side of the app, composed once per process at start-up: the database (opened,
- * migrated, seeded), the event store with its outbox, on PostgreSQL the node's LISTEN
- * connection, and the realtime hub with the app's sessions and message handlers plugged in.
+ * migrated, seeded), the event store with its outbox, on PostgreSQL the node's LISTEN and
+ * NOTIFY connections, and the realtime hub with the app's sessions and message handlers plugged in.
  * Dependencies point one way: this module knows every part, no part knows this module.
  *
  * `serverApp()` is what the SvelteKit hooks' `init` starts; whatever serves `/ws` in the same
@@ -14,6 +14,7 @@ import { registerDomainHandlers } from './domain/handlers';
 import type { DomainTransaction } from './domain/events';
 import { EventStore, faultAfterCommitFromEnv } from './outbox/event-store';
 import { PgListener } from './outbox/pg-listener';
+import { PgNotifier } from './outbox/pg-notifier';
 import { createHub, type HubOptions, type RealtimeHub } from './realtime/hub';
 import { envInteger, hubOptionsFromEnv } from './realtime/options';
 import { seedDemoData } from './seed';
@@ -24,7 +25,9 @@ export interface ServerApp {
 	hub: RealtimeHub<DomainTransaction>;
 	/** On PostgreSQL, the node's LISTEN connection. */
 	listener?: PgListener;
-	/** Close the hub (sockets get 1001), the LISTEN connection and the database. */
+	/** On PostgreSQL, the node's NOTIFY connection (commits are announced through it). */
+	notifier?: PgNotifier;
+	/** Close the hub (sockets get 1001), the LISTEN and NOTIFY connections and the database. */
 	close(): Promise<void>;
 }
 
@@ -43,19 +46,24 @@ export interface ServerAppOptions {
 export async function createServerApp(options: ServerAppOptions): Promise<ServerApp> {
 	const database = await openDatabase(options.database);
 	let listener: PgListener | undefined;
+	const notifier =
+		options.database.engine === 'postgres' ? new PgNotifier(options.database.url) : undefined;
 	try {
 		if (options.seed) await seedDemoData(database.db, database.engine);
 		const store = new EventStore({
 			db: database.db,
 			engine: database.engine,
 			retainedEvents: options.retainedEvents,
-			afterCommit: options.afterCommit
+			afterCommit: options.afterCommit,
+			notifier
 		});
 		if (options.database.engine === 'postgres') {
 			listener = new PgListener(options.database.url, (signal) => store.receive(signal), {
 				retryMinMs: options.listenRetryMs
 			});
 			await listener.start();
+			// A node that died before notifying its last commits may be the one starting again.
+			await store.announceStart();
 		}
 		const hub = createHub<DomainTransaction>({
 			...options.hub,
@@ -69,14 +77,17 @@ export async function createServerApp(options: ServerAppOptions): Promise<Server
 			store,
 			hub,
 			listener,
+			notifier,
 			close: () =>
 				(closing ??= (async () => {
 					await hub.close();
+					await notifier?.close();
 					await listener?.close();
 					await database.close();
 				})())
 		};
 	} catch (error) {
+		await notifier?.close();
 		await listener?.close();
 		await database.close();
 		throw error;

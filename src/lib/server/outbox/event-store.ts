@@ -5,14 +5,16 @@
  * transaction and an `emit` that appends to the user's event log inside it, taking the user's
  * next seq with `UPDATE users SET last_seq = last_seq + 1 ... RETURNING` (the row lock makes the
  * seqs gapless under concurrent writers, on one node or many). Only after the commit are
- * subscribers told: in-process at once, and on PostgreSQL every node through NOTIFY, which the
- * database itself sends at commit (never for a transaction that rolled back). A notification
- * carries the user id and seq only; nodes read the rows from the log.
+ * subscribers told: on PostgreSQL every node first, through the node's notifier (its own
+ * connection, outside the transaction: see pg-notifier.ts), then in-process. A notification
+ * carries user ids and seqs only; nodes read the rows from the log. Nothing is told of a
+ * transaction that rolled back.
  */
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import type { EventFrame } from 'statechart-websocket';
 import type { Db, Engine, Tx } from '../db';
+import type { EventLogTable } from '../db/schema';
 import type {
 	HubStore,
 	LogBounds,
@@ -21,7 +23,10 @@ import type {
 	StoredEvent
 } from '../realtime/store';
 
-/** The NOTIFY channels: new event rows (`<userId>:<seq>`) and other signals (JSON). */
+/**
+ * The NOTIFY channels: new event rows (`<userId>:<seq>`, comma-separated, one per user) and
+ * other signals (JSON).
+ */
 export const EVENTS_CHANNEL = 'cc_events';
 export const SIGNALS_CHANNEL = 'cc_signals';
 
@@ -32,14 +37,21 @@ export interface OutboxTransaction {
 	emit(userId: number, type: string, data: unknown): Promise<EventFrame>;
 }
 
+/** Tells the other nodes of committed rows (on PostgreSQL the PgNotifier). */
+export interface CommitNotifier {
+	notify(userId: number, seq: number): void;
+}
+
 export interface EventStoreOptions {
 	db: Db;
 	engine: Engine;
+	/** Told of every commit's latest seq per user, before this process's subscribers. */
+	notifier?: CommitNotifier;
 	/** Events kept per user for replay; older ones are deleted as new ones are appended. */
 	retainedEvents?: number;
 	/**
-	 * Called after a commit that appended events, before anyone is told of them. Only the
-	 * crash-after-commit test sets it (see faultAfterCommitFromEnv).
+	 * Called after a commit that appended events, before anyone (another node or a socket) is
+	 * told of them. Only the crash-after-commit tests set it (see faultAfterCommitFromEnv).
 	 */
 	afterCommit?: () => void;
 }
@@ -107,6 +119,7 @@ export class EventStore implements HubStore<OutboxTransaction> {
 	readonly engine: Engine;
 	readonly #retained: number;
 	readonly #afterCommit: (() => void) | undefined;
+	readonly #notifier: CommitNotifier | undefined;
 	readonly #listeners = new Set<StoreListener>();
 	/** What each open transaction appended, to announce after its commit. */
 	readonly #appended = new WeakMap<OutboxTransaction, Appended[]>();
@@ -115,7 +128,8 @@ export class EventStore implements HubStore<OutboxTransaction> {
 		db,
 		engine,
 		retainedEvents = DEFAULT_RETAINED_EVENTS,
-		afterCommit
+		afterCommit,
+		notifier
 	}: EventStoreOptions) {
 		if (!Number.isSafeInteger(retainedEvents) || retainedEvents <= 0) {
 			throw new TypeError('EventStore: retainedEvents must be a positive integer');
@@ -124,6 +138,7 @@ export class EventStore implements HubStore<OutboxTransaction> {
 		this.engine = engine;
 		this.#retained = retainedEvents;
 		this.#afterCommit = afterCommit;
+		this.#notifier = notifier;
 	}
 
 	/**
@@ -150,6 +165,8 @@ export class EventStore implements HubStore<OutboxTransaction> {
 		}
 		if (appended.length > 0) {
 			this.#afterCommit?.();
+			// The other nodes first: this node's own sockets are written to synchronously below.
+			for (const { userId, seq } of appended) this.#notifier?.notify(userId, seq);
 			for (const { userId, seq, json } of appended) {
 				this.#publish({ kind: 'events', userId, seq, json });
 			}
@@ -171,7 +188,56 @@ export class EventStore implements HubStore<OutboxTransaction> {
 		if (json === undefined) throw new TypeError(`event ${type}: data must be JSON-serializable`);
 		const appended = this.#appended.get(tx);
 		if (!appended) throw new Error('emit: the transaction is over');
-		const { db } = tx;
+		const id = randomUUID();
+		const ts = Date.now();
+		const seq = await this.#insertNext(tx.db, { user_id: userId, id, type, data: json, ts });
+		appended.push({ userId, seq, json: eventFrameJson(type, id, seq, ts, json) });
+		return { type, id, seq, ts, data };
+	}
+
+	/**
+	 * Take the user's next seq and log the event under it, dropping what falls out of the
+	 * retention. On PostgreSQL that is one statement (one round trip inside the change's
+	 * transaction); SQLite runs in-process, and has no data-modifying WITH, so three.
+	 */
+	async #insertNext(db: Tx, event: Omit<Insertable<EventLogTable>, 'seq'>): Promise<number> {
+		const userId = event.user_id;
+		if (this.engine === 'postgres') {
+			const row = await db
+				.with('next', (q) =>
+					q
+						.updateTable('users')
+						.set((eb) => ({ last_seq: eb('last_seq', '+', 1) }))
+						.where('id', '=', userId)
+						.returning('last_seq')
+				)
+				.with('pruned', (q) =>
+					q
+						.deleteFrom('event_log')
+						.where('user_id', '=', userId)
+						.where('seq', '<=', (eb) =>
+							eb.selectFrom('next').select(sql<number>`last_seq - ${this.#retained}`.as('bound'))
+						)
+				)
+				.insertInto('event_log')
+				.columns(['user_id', 'seq', 'id', 'type', 'data', 'ts'])
+				.expression((eb) =>
+					eb
+						.selectFrom('next')
+						.select([
+							sql<number>`${userId}::integer`.as('user_id'),
+							'last_seq',
+							sql<string>`${event.id}::text`.as('id'),
+							sql<string>`${event.type}::text`.as('type'),
+							sql<string>`${event.data}::text`.as('data'),
+							sql<number>`${event.ts}::bigint`.as('ts')
+						])
+				)
+				.returning('seq')
+				.executeTakeFirst();
+			if (!row) throw new Error(`emit: there is no user ${userId}`);
+			return Number(row.seq);
+		}
 		const row = await db
 			.updateTable('users')
 			.set((eb) => ({ last_seq: eb('last_seq', '+', 1) }))
@@ -180,11 +246,9 @@ export class EventStore implements HubStore<OutboxTransaction> {
 			.executeTakeFirst();
 		if (!row) throw new Error(`emit: there is no user ${userId}`);
 		const seq = Number(row.last_seq);
-		const id = randomUUID();
-		const ts = Date.now();
 		await db
 			.insertInto('event_log')
-			.values({ user_id: userId, seq, id, type, data: json, ts })
+			.values({ ...event, seq })
 			.execute();
 		if (seq > this.#retained) {
 			await db
@@ -193,11 +257,7 @@ export class EventStore implements HubStore<OutboxTransaction> {
 				.where('seq', '<=', seq - this.#retained)
 				.execute();
 		}
-		if (this.engine === 'postgres') {
-			await sql`select pg_notify(${EVENTS_CHANNEL}, ${`${userId}:${seq}`})`.execute(db);
-		}
-		appended.push({ userId, seq, json: eventFrameJson(type, id, seq, ts, json) });
-		return { type, id, seq, ts, data };
+		return seq;
 	}
 
 	async bounds(userId: number): Promise<LogBounds> {
@@ -224,6 +284,18 @@ export class EventStore implements HubStore<OutboxTransaction> {
 			.where('id', '=', userId)
 			.executeTakeFirst();
 		return Number(row?.last_seq ?? 0);
+	}
+
+	async latestSeqs(userIds: readonly number[]): Promise<Map<number, number>> {
+		const latest = new Map<number, number>();
+		if (userIds.length === 0) return latest;
+		const rows = await this.db
+			.selectFrom('users')
+			.select(['id', 'last_seq'])
+			.where('id', 'in', userIds)
+			.execute();
+		for (const row of rows) latest.set(row.id, Number(row.last_seq));
+		return latest;
 	}
 
 	async eventsAfter(userId: number, seq: number, limit: number): Promise<StoredEvent[]> {
@@ -292,6 +364,15 @@ export class EventStore implements HubStore<OutboxTransaction> {
 	}
 
 	/**
+	 * Tell every node that this one has started: each catches its local users up from the log, as
+	 * after a LISTEN reconnect. A node that died between a commit and its notification (or a
+	 * predecessor that did) leaves nothing behind once a node comes back.
+	 */
+	announceStart(): Promise<void> {
+		return this.#signal({ kind: 'reset' });
+	}
+
+	/**
 	 * A signal from another process (the PostgreSQL listener), or `reset` when some may have been
 	 * missed. Not for the app: it uses the methods above.
 	 */
@@ -300,7 +381,7 @@ export class EventStore implements HubStore<OutboxTransaction> {
 	}
 
 	/** On SQLite (one process) the listeners are told here; on PostgreSQL through NOTIFY. */
-	async #signal(signal: Exclude<StoreSignal, { kind: 'events' | 'reset' }>): Promise<void> {
+	async #signal(signal: Exclude<StoreSignal, { kind: 'events' }>): Promise<void> {
 		if (this.engine === 'postgres') {
 			await sql`select pg_notify(${SIGNALS_CHANNEL}, ${JSON.stringify(signal)})`.execute(this.db);
 		} else {
@@ -322,7 +403,7 @@ export class EventStore implements HubStore<OutboxTransaction> {
 /**
  * The crash-after-commit fault hook: with NODE_ENV=test and CC_TEST_CRASH_AFTER_COMMIT=1 the
  * process kills itself (SIGKILL) right after the first commit that appended events, before any
- * socket is told. Never active outside tests.
+ * socket is told and before its notification to the other nodes. Never active outside tests.
  */
 export function faultAfterCommitFromEnv(env: NodeJS.ProcessEnv): (() => void) | undefined {
 	if (env.NODE_ENV !== 'test' || env.CC_TEST_CRASH_AFTER_COMMIT !== '1') return undefined;

@@ -1,7 +1,7 @@
 /**
  * The node's dedicated LISTEN connection on PostgreSQL: it hears of every node's commits
- * (`cc_events`: `<userId>:<seq>`) and signals (`cc_signals`: JSON) and hands them to the event
- * store's subscribers. When the connection drops it reconnects (backoff up to 5 s) and then
+ * (`cc_events`: `<userId>:<seq>` pairs, comma-separated) and signals (`cc_signals`: JSON, among
+ * them `reset` when a node starts) and hands them to the event store's subscribers. When the connection drops it reconnects (backoff up to 5 s) and then
  * signals `reset`, so the hub catches every local user up from the log: what was committed
  * while it was away still arrives, once.
  */
@@ -15,31 +15,39 @@ const RETRY_MIN_MS = 100;
 export const LISTENER_NAME = 'career-copilot-listener';
 const RETRY_MAX_MS = 5_000;
 
-/** A NOTIFY payload as a signal, or null when it is not one of ours. */
-export function parseNotification(
-	channel: string,
-	payload: string | undefined
-): StoreSignal | null {
-	if (!payload) return null;
+/** `<userId>:<seq>` pairs, comma-separated: what the notifier sends (pg-notifier.ts). */
+const EVENTS_PAYLOAD = /^\d{1,15}:\d{1,15}(?:,\d{1,15}:\d{1,15})*$/;
+
+/**
+ * A NOTIFY payload as signals: one per user on `cc_events`, one on `cc_signals`; none when the
+ * payload is not one of ours (malformed anywhere: nothing of it is taken).
+ */
+export function parseNotification(channel: string, payload: string | undefined): StoreSignal[] {
+	if (!payload) return [];
 	if (channel === EVENTS_CHANNEL) {
-		const match = /^(\d{1,15}):(\d{1,15})$/.exec(payload);
-		return match ? { kind: 'events', userId: Number(match[1]), seq: Number(match[2]) } : null;
+		if (!EVENTS_PAYLOAD.test(payload)) return [];
+		return payload.split(',').map((entry) => {
+			const colon = entry.indexOf(':');
+			const userId = Number(entry.slice(0, colon));
+			return { kind: 'events', userId, seq: Number(entry.slice(colon + 1)) };
+		});
 	}
-	if (channel !== SIGNALS_CHANNEL) return null;
+	if (channel !== SIGNALS_CHANNEL) return [];
 	try {
 		const signal = JSON.parse(payload) as StoreSignal;
 		switch (signal.kind) {
 			case 'session_ended':
-				return typeof signal.sessionId === 'string' ? signal : null;
+				return typeof signal.sessionId === 'string' ? [signal] : [];
 			case 'drop_user':
-				return Number.isSafeInteger(signal.userId) ? signal : null;
+				return Number.isSafeInteger(signal.userId) ? [signal] : [];
 			case 'restart':
-				return signal;
+			case 'reset':
+				return [{ kind: signal.kind }];
 			default:
-				return null;
+				return [];
 		}
 	} catch {
-		return null;
+		return [];
 	}
 }
 
@@ -56,6 +64,7 @@ export class PgListener {
 	#retryMs: number;
 	#timer: NodeJS.Timeout | undefined;
 	#closed = false;
+	#ignored = 0;
 
 	constructor(
 		url: string,
@@ -89,8 +98,9 @@ export class PgListener {
 	async #connect(): Promise<void> {
 		const client = new pg.Client({ ...pgClientConfig(this.#url), application_name: LISTENER_NAME });
 		client.on('notification', ({ channel, payload }) => {
-			const signal = parseNotification(channel, payload);
-			if (signal) this.#onSignal(signal);
+			const signals = parseNotification(channel, payload);
+			if (signals.length === 0) this.#ignore(channel, payload);
+			for (const signal of signals) this.#onSignal(signal);
 		});
 		// 'error' then 'end' when the server goes away; reconnect once.
 		client.on('error', () => {});
@@ -109,6 +119,20 @@ export class PgListener {
 		client.once('end', () => this.#lost(client));
 		this.#client = client;
 		this.#retryMs = this.#retryMinMs;
+	}
+
+	/** Notifications that were not ours or malformed: dropped and counted, the first one logged. */
+	get ignored(): number {
+		return this.#ignored;
+	}
+
+	#ignore(channel: string, payload: string | undefined): void {
+		this.#ignored += 1;
+		if (this.#ignored === 1) {
+			console.warn(
+				`[outbox] ignored a notification on ${channel}: ${JSON.stringify(payload?.slice(0, 80))} (further ones are only counted)`
+			);
+		}
 	}
 
 	#lost(client: pg.Client): void {

@@ -125,6 +125,9 @@ const HEARTBEAT_SLICES = 10;
 /** Events read from the log per query when a socket is behind. */
 const LOG_PAGE = 1_000;
 
+/** Users whose latest seq one query of the sweep reads. */
+const SWEEP_BATCH = 1_000;
+
 export class RealtimeHub<Tx = unknown> implements UpgradeHandler {
 	readonly #options: HubOptions<Tx>;
 	readonly #store: HubStore<Tx>;
@@ -134,16 +137,18 @@ export class RealtimeHub<Tx = unknown> implements UpgradeHandler {
 	readonly #addresses = new Map<string, TokenBucket>();
 	readonly #dropped: Partial<Record<DropKind, number>> = {};
 	readonly #heartbeat: NodeJS.Timeout;
+	readonly #sweep: NodeJS.Timeout;
 	readonly #unsubscribe: () => void;
 	#closing: Promise<void> | undefined;
 	#peakUserSockets = 0;
 	#nextSlot = 0;
 	#slice = 0;
+	#sweeping = false;
 
 	/** @throws TypeError naming the first invalid option */
 	constructor(options: Partial<HubOptions<Tx>> & Pick<HubOptions<Tx>, 'store' | 'authenticate'>) {
 		this.#options = resolveHubOptions(options);
-		const { store, maxPayload, heartbeatInterval } = this.#options;
+		const { store, maxPayload, heartbeatInterval, sweepInterval } = this.#options;
 		this.#store = store;
 		this.#wss = new WebSocketServer({
 			noServer: true,
@@ -153,8 +158,10 @@ export class RealtimeHub<Tx = unknown> implements UpgradeHandler {
 		});
 		this.#unsubscribe = store.subscribe((signal) => this.#onSignal(signal));
 		this.#heartbeat = setInterval(() => this.#tick(), heartbeatInterval / HEARTBEAT_SLICES);
+		this.#sweep = setInterval(() => void this.#sweepFeeds(), sweepInterval);
 		// The hub must not keep a process (a test, a tool) alive on its own; the HTTP server does.
 		this.#heartbeat.unref();
+		this.#sweep.unref();
 	}
 
 	/** Serve upgrades on the hub's path from this HTTP server; other paths are left alone. */
@@ -255,6 +262,7 @@ export class RealtimeHub<Tx = unknown> implements UpgradeHandler {
 
 	async #shutDown(): Promise<void> {
 		clearInterval(this.#heartbeat);
+		clearInterval(this.#sweep);
 		this.#unsubscribe();
 		const open = [...this.#connections()];
 		const closed = open.map(
@@ -599,6 +607,28 @@ export class RealtimeHub<Tx = unknown> implements UpgradeHandler {
 			this.#count('store_error', describe(error));
 		} finally {
 			feed.pumping = false;
+		}
+	}
+
+	/**
+	 * Every sweepInterval: read the latest seq of every user with sockets here and catch up those
+	 * whose sockets are behind. A notification is only a wake-up sent after the commit, so one can
+	 * be lost (its node died in between, or its connection failed); this bounds how late such an
+	 * event arrives. One sweep at a time.
+	 */
+	async #sweepFeeds(): Promise<void> {
+		if (this.#sweeping || this.#feeds.size === 0) return;
+		this.#sweeping = true;
+		try {
+			const userIds = [...this.#feeds.keys()];
+			for (let i = 0; i < userIds.length; i += SWEEP_BATCH) {
+				const latest = await this.#store.latestSeqs(userIds.slice(i, i + SWEEP_BATCH));
+				for (const [userId, seq] of latest) this.#onEvents(userId, seq, undefined);
+			}
+		} catch (error) {
+			this.#count('store_error', `sweep: ${describe(error)}`);
+		} finally {
+			this.#sweeping = false;
 		}
 	}
 

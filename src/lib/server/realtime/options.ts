@@ -60,6 +60,12 @@ export interface HubOptions<Tx = unknown> {
 	maxBufferedBytes: number;
 	/** How long close() waits for clients to finish the closing handshake before cutting them. */
 	closeTimeout: number;
+	/**
+	 * Milliseconds between sweeps: one read of the latest seq of every user with a socket here,
+	 * and those behind are caught up from the log. The bound on how late an event arrives when
+	 * its notification was lost (its node died after the commit, or the notification failed).
+	 */
+	sweepInterval: number;
 	/** How long a client message id is remembered for dedupe, in milliseconds. */
 	dedupeRetention: number;
 	logger: HubLogger;
@@ -78,6 +84,7 @@ export const DEFAULT_HUB_OPTIONS: Omit<HubOptions, 'store' | 'authenticate'> = {
 	allowedOrigins: [],
 	maxBufferedBytes: 4 * 1024 * 1024,
 	closeTimeout: 5_000,
+	sweepInterval: 1_000,
 	dedupeRetention: 7 * 24 * 60 * 60 * 1000,
 	logger: console
 };
@@ -106,6 +113,7 @@ export function resolveHubOptions<Tx>(
 	const storeMethods = [
 		'append',
 		'bounds',
+		'latestSeqs',
 		'eventsAfter',
 		'applyOnce',
 		'pruneMessages',
@@ -126,6 +134,7 @@ export function resolveHubOptions<Tx>(
 		'maxSocketsPerUser',
 		'maxBufferedBytes',
 		'closeTimeout',
+		'sweepInterval',
 		'dedupeRetention',
 		'xffDepth'
 	] as const) {
@@ -166,7 +175,7 @@ export function envInteger(env: NodeJS.ProcessEnv, name: string): number | undef
 
 /**
  * The options the running app takes from its environment: REALTIME_HEARTBEAT_MS,
- * REALTIME_MAX_SOCKETS_PER_USER and REALTIME_ALLOWED_ORIGINS (comma-separated), plus
+ * REALTIME_MAX_SOCKETS_PER_USER, REALTIME_SWEEP_MS and REALTIME_ALLOWED_ORIGINS (comma-separated), plus
  * adapter-node's ORIGIN (the origin the app is served from, allowed as well), ADDRESS_HEADER and
  * XFF_DEPTH (the client address the per-address limits count).
  */
@@ -176,6 +185,8 @@ export function hubOptionsFromEnv(env: NodeJS.ProcessEnv): Partial<HubOptions> {
 	const maxSocketsPerUser = envInteger(env, 'REALTIME_MAX_SOCKETS_PER_USER');
 	if (heartbeatInterval) options.heartbeatInterval = heartbeatInterval;
 	if (maxSocketsPerUser) options.maxSocketsPerUser = maxSocketsPerUser;
+	const sweepInterval = envInteger(env, 'REALTIME_SWEEP_MS');
+	if (sweepInterval) options.sweepInterval = sweepInterval;
 	const xffDepth = envInteger(env, 'XFF_DEPTH');
 	if (env.ADDRESS_HEADER) options.addressHeader = env.ADDRESS_HEADER.trim();
 	if (xffDepth) options.xffDepth = xffDepth;

@@ -30,7 +30,10 @@ export type StoreSignal =
 	| { kind: 'drop_user'; userId: number }
 	/** Close every socket (1001). */
 	| { kind: 'restart' }
-	/** Signals may have been missed (the notification connection came back): catch up from the log. */
+	/**
+	 * Signals may have been missed (the notification connection came back, or a node started, so
+	 * one may have died between a commit and its notification): catch up from the log.
+	 */
 	| { kind: 'reset' };
 
 export type StoreListener = (signal: StoreSignal) => void;
@@ -44,6 +47,8 @@ export interface HubStore<Tx = unknown> {
 	/** Append an event for a user inside `tx`, with the user's next seq (gapless per user). */
 	append(tx: Tx, userId: number, type: string, data: unknown): Promise<EventFrame>;
 	bounds(userId: number): Promise<LogBounds>;
+	/** Each listed user's latest seq (users without a row are left out). */
+	latestSeqs(userIds: readonly number[]): Promise<Map<number, number>>;
 	/** Logged events with seq > `seq`, in seq order, at most `limit`. */
 	eventsAfter(userId: number, seq: number, limit: number): Promise<StoredEvent[]>;
 	/**
