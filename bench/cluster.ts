@@ -21,10 +21,15 @@
  * - replay of 1,000 missed events after `resume` (written through node A, read on node B),
  *   median of 5 after a warm-up (target <= 100 ms).
  * The last column runs the three nodes again (without the 10,000 sockets) on a PostgreSQL with
- * fsync off: it shows how much of a figure is the disk's flush (PostgreSQL's NOTIFY holds a
- * database-wide lock through the commit's WAL flush, so notifying commits do not overlap).
+ * fsync off: it shows how much of a figure is the disk's flush. After the table: the CPU each part
+ * (node workers, nginx, client workers, PostgreSQL's backends, read from /proc) spent per socket
+ * delivery during the fan-out rounds, and the load average at the start and the end, since the
+ * machine is shared.
  * Bounded: every worker is stopped after RUN_TIMEOUT_MS whatever happens.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { WebSocket } from 'ws';
 import { Nginx } from '../tests/support/nginx';
@@ -44,7 +49,7 @@ const REPLAY_EVENTS = 1_000;
 const REPLAY_TRIALS = 5;
 const CLIENT_PROCESSES = 2;
 const CLIENT_ADDRESSES = Array.from({ length: 40 }, (_, i) => `127.0.0.${i + 2}`);
-const RUN_TIMEOUT_MS = 300_000;
+const RUN_TIMEOUT_MS = 420_000;
 
 const TARGET_FANOUT_P99_MS = 250;
 const TARGET_CROSS_NODE_P99_MS = 50;
@@ -58,9 +63,19 @@ interface NodeReady {
 	pairToken: string;
 }
 
+/** CPU time spent by each part of a deployment, in ms. */
+interface CpuSpent {
+	nodes: number;
+	clients: number;
+	nginx: number;
+	postgres: number;
+}
+
 interface Figures {
 	sockets: { opened: number; failed: number; connectMs: number };
 	fanout: { p50: number; p99: number; missing: number } | null;
+	/** CPU per socket delivery during the fan-out rounds (µs), by part. */
+	fanoutCpu: CpuSpent | null;
 	crossNode: { p50: number; p99: number; received: number };
 	appendsPerSecond: number;
 	replay: { median: number; all: number[] };
@@ -88,6 +103,59 @@ function streamReceiver(url: string, token: string) {
 	return { ready, latencies, close: () => ws.terminate() };
 }
 
+/** Clock ticks per second of /proc's utime and stime (Linux's USER_HZ). */
+const TICKS_PER_SECOND = 100;
+
+/** CPU ms (user + system) of each live process by pid, with its parent pid, from /proc. */
+function processCpu(): Map<number, { ppid: number; ms: number }> {
+	const table = new Map<number, { ppid: number; ms: number }>();
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+			const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+			const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+			table.set(Number(entry), { ppid: Number(fields[1]), ms });
+		} catch {
+			// The process ended while the table was read.
+		}
+	}
+	return table;
+}
+
+/**
+ * The CPU ms of each of these processes and, for `withChildren`, of their children (nginx's
+ * workers, PostgreSQL's backends), by pid.
+ */
+function cpuOf(pids: number[], withChildren: number[]): Map<number, number> {
+	const spent = new Map<number, number>();
+	for (const [pid, { ppid, ms }] of processCpu()) {
+		if (pids.includes(pid) || withChildren.includes(pid) || withChildren.includes(ppid)) {
+			spent.set(pid, ms);
+		}
+	}
+	return spent;
+}
+
+/**
+ * CPU ms spent between two readings, by the processes alive at the second (one that ended in
+ * between, such as a PostgreSQL backend closed by its pool, is not counted).
+ */
+function cpuSince(before: Map<number, number>, after: Map<number, number>): number {
+	let total = 0;
+	for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
+	return total;
+}
+
+/** The pid in a pid file (nginx's, PostgreSQL's postmaster.pid), or none. */
+function pidFile(file: string): number[] {
+	try {
+		return [Number(readFileSync(file, 'utf8').split('\n')[0])];
+	} catch {
+		return [];
+	}
+}
+
 async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -100,7 +168,8 @@ async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> 
 async function measure(
 	nodeCount: number,
 	databaseUrl: string | undefined,
-	sockets = SOCKETS
+	sockets = SOCKETS,
+	postgresDir?: string
 ): Promise<Figures> {
 	const env: Record<string, string> = databaseUrl
 		? { DATABASE_URL: databaseUrl, BENCH_SHARED_USERS: '1' }
@@ -146,7 +215,29 @@ async function measure(
 				)
 			: { opened: 0, failed: 0 };
 		const connectMs = performance.now() - started;
+		const pidsOf = (workers: Worker[]) => workers.map((worker) => worker.child.pid ?? 0);
+		const cpuNow = (): Record<keyof CpuSpent, Map<number, number>> => ({
+			nodes: cpuOf(pidsOf(nodes), []),
+			clients: cpuOf(pidsOf(clients), []),
+			nginx: cpuOf([], nginx ? pidFile(path.join(nginx.dir, 'nginx.pid')) : []),
+			postgres: cpuOf(
+				[],
+				postgresDir ? pidFile(path.join(postgresDir, 'data', 'postmaster.pid')) : []
+			)
+		});
+		const cpuBefore = cpuNow();
 		const spread = sockets ? await fanout(nodes[0], clients, FANOUT_ROUNDS, 0) : null;
+		const cpuAfter = cpuNow();
+		// Every round, the warm-up included, delivers one event to each socket.
+		const deliveries = (FANOUT_ROUNDS + 1) * connected.opened;
+		const perDelivery = (part: keyof CpuSpent) =>
+			(cpuSince(cpuBefore[part], cpuAfter[part]) * 1000) / deliveries;
+		const fanoutCpu: CpuSpent | null = spread && {
+			nodes: perDelivery('nodes'),
+			clients: perDelivery('clients'),
+			nginx: perDelivery('nginx'),
+			postgres: perDelivery('postgres')
+		};
 
 		// Node B: the last node (the first one when there is only one).
 		const nodeB = ready[ready.length - 1];
@@ -174,6 +265,7 @@ async function measure(
 		return {
 			sockets: { opened: connected.opened, failed: connected.failed, connectMs },
 			fanout: spread && { p50: spread.p50, p99: spread.p99, missing: spread.missing },
+			fanoutCpu,
 			crossNode: {
 				p50: percentile(stream, 0.5),
 				p99: percentile(stream, 0.99),
@@ -200,7 +292,7 @@ async function measureOnPostgres(durable: boolean, sockets: number): Promise<Fig
 	const postgres = await PrivatePostgres.start({ durable });
 	try {
 		const database = await createDatabase(postgres.adminUrl, 'bench');
-		return await measure(NODES, database.url, sockets);
+		return await measure(NODES, database.url, sockets, postgres.dir);
 	} finally {
 		await postgres.stop();
 	}
@@ -208,6 +300,11 @@ async function measureOnPostgres(durable: boolean, sockets: number): Promise<Fig
 
 /** Run the deployments and print the table. */
 export async function run(): Promise<void> {
+	const load = () =>
+		loadavg()
+			.map((value) => value.toFixed(1))
+			.join(' ');
+	console.log(`\nScale-out bench: load average ${load()} at the start`);
 	const single = await measure(1, undefined);
 	const cluster = await measureOnPostgres(true, SOCKETS);
 	const noFsync = await measureOnPostgres(false, 0);
@@ -271,6 +368,16 @@ export async function run(): Promise<void> {
 			met: met(cluster.replay.median <= TARGET_REPLAY_MS)
 		}
 	]);
+	const cpuCell = (cpu: CpuSpent | null) =>
+		cpu
+			? `nodes ${cpu.nodes.toFixed(1)}, nginx ${cpu.nginx.toFixed(1)}, clients ${cpu.clients.toFixed(1)}, ` +
+				`PostgreSQL ${cpu.postgres.toFixed(1)} (all ${(cpu.nodes + cpu.nginx + cpu.clients + cpu.postgres).toFixed(1)})`
+			: '-';
+	console.log(
+		`CPU per socket delivery in the fan-out, µs (from /proc; 2 cores give 2,000,000 µs a second):\n` +
+			`  1 node, SQLite:      ${cpuCell(single.fanoutCpu)}\n  3 nodes, PostgreSQL: ${cpuCell(cluster.fanoutCpu)}`
+	);
+	console.log(`load average ${load()} at the end`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await run();

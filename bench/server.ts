@@ -88,7 +88,8 @@ export async function connectTo(
 					concurrency: CONNECT_CONCURRENCY,
 					localAddresses
 				},
-				120_000
+				// 10,000 sockets through nginx take over 2 minutes on two cores at load 20.
+				240_000
 			)
 		)
 	);
