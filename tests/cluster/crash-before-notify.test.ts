@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { login, postAction } from '../support/chaos-auth';
 import { ServerProcess } from '../support/chaos-server';
 import { testDatabase, type TestDatabase } from '../support/postgres-vitest';
-import { TestClient } from '../support/server-client';
+import { connectReady, TestClient } from '../support/server-client';
 
 const running: ServerProcess[] = [];
 const clients: TestClient[] = [];
@@ -36,14 +36,11 @@ async function twoNodes(sweepMs: number) {
 	const b = await start({ ...shared, REALTIME_SWEEP_MS: String(sweepMs) });
 	const a = await start({ ...shared, NODE_ENV: 'test', CC_TEST_CRASH_AFTER_COMMIT: '1' });
 	const { token, cookie } = await login(b.origin, 'alex@example.com');
-	const onB = new TestClient(b.origin.replace('http', 'ws') + '/ws', {
-		token: token!,
-		origin: b.origin
-	});
+	const { client: onB, welcomeSeq: lastSeq } = await connectReady(
+		b.origin.replace('http', 'ws') + '/ws',
+		{ token: token!, origin: b.origin }
+	);
 	clients.push(onB);
-	const welcome = await onB.next('welcome');
-	const lastSeq = (welcome.data as { lastSeq: number }).lastSeq;
-	onB.send({ type: 'resume', data: { lastSeq } });
 	onB.send({ type: 'ping' });
 	await onB.next('pong');
 

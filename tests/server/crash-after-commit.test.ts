@@ -9,7 +9,7 @@ import { login, postAction } from '../support/chaos-auth';
 import { ServerProcess } from '../support/chaos-server';
 import { testDatabase, type TestDatabase } from '../support/postgres-vitest';
 import { ENGINES } from '../support/server-harness';
-import { TestClient } from '../support/server-client';
+import { connectReady, TestClient } from '../support/server-client';
 
 const running: ServerProcess[] = [];
 let database: TestDatabase | undefined;
@@ -33,10 +33,10 @@ describe.each(ENGINES)('crash after commit, before delivery (%s)', (engine) => {
 		running.push(crashing);
 		const { token, cookie } = await login(crashing.origin, 'alex@example.com');
 		const socketUrl = crashing.origin.replace('http', 'ws') + '/ws';
-		const before = new TestClient(socketUrl, { token: token!, origin: crashing.origin });
-		const welcome = await before.next('welcome');
-		const lastSeq = (welcome.data as { lastSeq: number }).lastSeq;
-		before.send({ type: 'resume', data: { lastSeq } });
+		const { client: before, welcomeSeq: lastSeq } = await connectReady(socketUrl, {
+			token: token!,
+			origin: crashing.origin
+		});
 		before.send({ type: 'ping' });
 		await before.next('pong');
 
