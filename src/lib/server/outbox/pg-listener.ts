@@ -1,9 +1,9 @@
 /**
  * The node's dedicated LISTEN connection on PostgreSQL: it hears of every node's commits
  * (`cc_events`: `<userId>:<seq>` pairs, comma-separated) and signals (`cc_signals`: JSON, among
- * them `reset` when a node starts) and hands them to the event store's subscribers. When the connection drops it reconnects (backoff up to 5 s) and then
- * signals `reset`, so the hub catches every local user up from the log: what was committed
- * while it was away still arrives, once.
+ * them `reset` when a node starts) and hands them to the event store's subscribers. When the
+ * connection drops it reconnects (backoff up to 5 s) and then signals `reset`, so the hub catches
+ * every local user up from the log: what was committed while it was away still arrives, once.
  */
 import pg from 'pg';
 import { pgClientConfig } from '../db';
