@@ -19,6 +19,7 @@ import {
 	type SqliteDialectConfig
 } from 'kysely';
 import pg from 'pg';
+import { preparingPool } from './prepared';
 import { migrationProvider } from './migrations';
 import type { Db, Engine, Schema } from './schema';
 
@@ -162,7 +163,7 @@ function createKysely(config: DatabaseConfig): Kysely<Schema> {
 	// the process (brianc/node-postgres#2439). The query itself rejects, so the listener only stops
 	// the crash; the pool drops the broken client when it is released.
 	pool.on('connect', (client) => client.on('error', () => {}));
-	return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+	return new Kysely<Schema>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
 }
 
 /** Bring a database up to the latest schema; throws when it was migrated by a newer app. */
