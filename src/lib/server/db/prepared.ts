@@ -42,7 +42,7 @@ export function preparingPool(
 			return client.query(
 				name ? { name, text: textOrCursor, values } : { text: textOrCursor, values }
 			);
-		}) as PostgresPoolClient['query'],
+		}) as unknown as PostgresPoolClient['query'], // one function for both of its overloads
 		release: (destroy) => client.release(destroy)
 	});
 	return {
