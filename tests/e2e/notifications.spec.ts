@@ -1,10 +1,10 @@
 /**
  * The Notifications page: paged (20 a page, in the URL), relative times with the exact time in a
  * tooltip, a category filter, a friendly answer for a category that does not exist, and empty
- * states.
+ * states; the bell's badge updating in place.
  */
 import { expect, test } from '../support/e2e-fixtures';
-import { login, simulate, waitForHydration } from '../support/e2e-app';
+import { badgeCount, login, simulate, waitForHydration } from '../support/e2e-app';
 
 test('paged 20 at a time with Next and page links in the URL; times read "… ago" with the exact time in a tooltip', async ({
 	page
@@ -81,4 +81,31 @@ test('the category filter lists one category, keeps it while paging, and an unkn
 	await empty.getByRole('link', { name: 'Show all notifications' }).click();
 	await expect(page).toHaveURL(/\/notifications$/);
 	await expect(items.first()).toBeVisible();
+});
+
+test('the bell badge counts up on the same element and pops again on each new count', async ({
+	page
+}) => {
+	await login(page);
+	const badge = page.getByTestId('bell-badge');
+	const before = await badgeCount(page, 'bell-badge');
+	expect(before).toBeGreaterThan(0);
+	// Mark the element and record every animation the page starts on it.
+	await badge.evaluate((element) => {
+		element.setAttribute('data-probe', 'first');
+		const pops: number[] = [];
+		(window as unknown as { __pops: number[] }).__pops = pops;
+		const animate = Element.prototype.animate;
+		Element.prototype.animate = function (this: Element, ...args: Parameters<typeof animate>) {
+			if (this === element) pops.push(performance.now());
+			return animate.apply(this, args);
+		};
+	});
+	await simulate(page, 'notification', { category: 'system' });
+	await expect.poll(() => badgeCount(page, 'bell-badge')).toBe(before + 1);
+	await simulate(page, 'notification', { category: 'system' });
+	await expect.poll(() => badgeCount(page, 'bell-badge')).toBe(before + 2);
+	await expect(badge).toHaveAttribute('data-probe', 'first');
+	const pops = await page.evaluate(() => (window as unknown as { __pops: number[] }).__pops);
+	expect(pops).toHaveLength(2);
 });
