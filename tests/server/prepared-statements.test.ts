@@ -17,6 +17,10 @@ const pools: pg.Pool[] = [];
 
 function kysely(maxStatements?: number): Kysely<Schema> {
 	const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+	// As the app's pool does: a server that ends a connection (the database dropped at the end)
+	// must not surface as an unhandled error of an idle or ending client.
+	pool.on('error', () => {});
+	pool.on('connect', (client) => client.on('error', () => {}));
 	pools.push(pool);
 	return new Kysely<Schema>({
 		dialect: new PostgresDialect({ pool: preparingPool(pool, maxStatements) })
