@@ -9,8 +9,9 @@
  * - relay latency leader -> follower: for each of 200 events, the leader's socket receiving it ->
  *   the follower's channel receiving the relay, p50 / p99 (target p99 <= 5 ms), next to a bare
  *   BroadcastChannel post between the same two pages, both idle (after the events) and made by
- *   the leader's page as each event arrives (under the same load as the relay); split at the leader's post into the time
- *   in the leader (socket message -> relay posted) and in the channel (posted -> follower). Twice:
+ *   the leader's page as each event arrives (under the same load as the relay); split at the
+ *   leader's post into the time in the leader (socket message -> relay posted) and in the channel
+ *   (posted -> follower). Twice:
  *   with the events `RELAY_GAP_MS` apart (each one relayed on its own, as a user's events come),
  *   and in a burst as fast as the server emits them (about 200/s here), where a tab still busy
  *   with the last event's toast and badge (and the frame that paints them) makes the next wait;

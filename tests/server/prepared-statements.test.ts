@@ -3,8 +3,9 @@
  * server itself: `pg_prepared_statements` lists what the current connection has prepared.
  */
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPgPool } from '../../src/lib/server/db';
 import { preparingPool } from '../../src/lib/server/db/prepared';
 import { testDatabase, type TestDatabase } from '../support/postgres-vitest';
 
@@ -16,11 +17,8 @@ let database: TestDatabase;
 const pools: pg.Pool[] = [];
 
 function kysely(maxStatements?: number): Kysely<Schema> {
-	const pool = new pg.Pool({ connectionString: database.url, max: 2 });
-	// As the app's pool does: a server that ends a connection (the database dropped at the end)
-	// must not surface as an unhandled error of an idle or ending client.
-	pool.on('error', () => {});
-	pool.on('connect', (client) => client.on('error', () => {}));
+	// The app's pool: a connection the server ends (the database dropped at the end) is no error.
+	const pool = openPgPool(database.url, 2);
 	pools.push(pool);
 	return new Kysely<Schema>({
 		dialect: new PostgresDialect({ pool: preparingPool(pool, maxStatements) })

@@ -152,7 +152,13 @@ function createKysely(config: DatabaseConfig): Kysely<Schema> {
 		const dialect = new ImmediateSqliteDialect({ database: openSqlite(config.path) });
 		return new Kysely<Schema>({ dialect });
 	}
-	const pool = new pg.Pool({ ...pgClientConfig(config.url), max: config.poolSize ?? 10 });
+	const pool = openPgPool(config.url, config.poolSize ?? 10);
+	return new Kysely<Schema>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
+}
+
+/** A pg pool of up to `max` connections that survives its server going away. */
+export function openPgPool(url: string, max: number): pg.Pool {
+	const pool = new pg.Pool({ ...pgClientConfig(url), max });
 	// An idle client that loses its server (a restart) must not crash the process; the pool
 	// replaces it and the next query reconnects.
 	pool.on('error', (error) =>
@@ -163,7 +169,7 @@ function createKysely(config: DatabaseConfig): Kysely<Schema> {
 	// the process (brianc/node-postgres#2439). The query itself rejects, so the listener only stops
 	// the crash; the pool drops the broken client when it is released.
 	pool.on('connect', (client) => client.on('error', () => {}));
-	return new Kysely<Schema>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
+	return pool;
 }
 
 /** Bring a database up to the latest schema; throws when it was migrated by a newer app. */

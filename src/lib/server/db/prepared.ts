@@ -37,7 +37,8 @@ export function preparingPool(
 	const wrap = (client: pg.PoolClient): PostgresPoolClient => ({
 		query: ((textOrCursor: unknown, parameters?: readonly unknown[]) => {
 			if (typeof textOrCursor !== 'string') return client.query(textOrCursor as never);
-			const values = [...(parameters ?? [])];
+			// Kysely hands each query a fresh array of its own: pg may take it as it is.
+			const values = (parameters ?? []) as unknown[];
 			const name = values.length > 0 ? nameOf(textOrCursor) : undefined;
 			return client.query(
 				name ? { name, text: textOrCursor, values } : { text: textOrCursor, values }
