@@ -279,6 +279,27 @@ describe.each(ENGINES)('$name', (setup) => {
 			expect(found.jobs[0].work_mode).toBe('remote');
 		});
 
+		it('matches letters beyond ASCII in any case, as the user types them', async () => {
+			const { job } = await postJob(store, {
+				title: 'ÄRZTLICHE Softwareentwicklerin',
+				company: 'Études Øresund',
+				location: 'ZÜRICH, Schweiz',
+				skills: ['Élixir']
+			});
+			for (const patch of [
+				{ q: 'ärztliche' },
+				{ q: 'ÉTUDES øresund' },
+				{ q: 'élixir' },
+				{ location: 'zürich' },
+				{ q: 'Ärztliche', location: 'Zürich' }
+			]) {
+				expect(
+					(await search(patch)).jobs.map((result) => result.id),
+					JSON.stringify(patch)
+				).toEqual([job.id]);
+			}
+		});
+
 		it('a job page has its match detail; an unknown job is undefined', async () => {
 			const [frontend] = (await search({ q: 'Brightline' })).jobs;
 			const detail = await getJobForUser(app.db, alex, frontend.id);
@@ -371,7 +392,11 @@ describe.each(ENGINES)('$name', (setup) => {
 		});
 	});
 
-	it('migration 0011 gives existing jobs their skills and work mode, and keeps one application per job', async () => {
+	/**
+	 * A database of its own with every migration before `number` applied, that migration's `up`,
+	 * and a bare Kysely on it (no app code: rows are written as an older version wrote them).
+	 */
+	async function beforeMigration(number: string) {
 		const prepared = await setup.config();
 		const { Kysely, SqliteDialect, PostgresDialect } = await import('kysely');
 		const db =
@@ -386,11 +411,23 @@ describe.each(ENGINES)('$name', (setup) => {
 							pool: new (await import('pg')).default.Pool({ connectionString: prepared.config.url })
 						})
 					});
+		const migrations = migrationsFor(setup.name);
+		const names = Object.keys(migrations).sort();
+		const ours = names.find((name) => name.startsWith(number))!;
+		for (const name of names.filter((name) => name < ours)) await migrations[name].up(db);
+		return {
+			db,
+			up: () => migrations[ours].up(db),
+			async close() {
+				await db.destroy();
+				await prepared.cleanup();
+			}
+		};
+	}
+
+	it('migration 0011 gives existing jobs their skills and work mode, and keeps one application per job', async () => {
+		const { db, up, close } = await beforeMigration('0011');
 		try {
-			const migrations = migrationsFor(setup.name);
-			const names = Object.keys(migrations).sort();
-			const ours = names.find((name) => name.startsWith('0011'))!;
-			for (const name of names.filter((name) => name < ours)) await migrations[name].up(db);
 			const { sql } = await import('kysely');
 			await sql`insert into users (email, name, password_hash, created_at)
 				values ('m@example.com', 'M', 'x', '2026-01-01T00:00:00Z')`.execute(db);
@@ -406,7 +443,7 @@ describe.each(ENGINES)('$name', (setup) => {
 				select u.id, j.id, 'applied', '2026-01-01', '2026-01-02' from users u, jobs j where j.title = 'A'`.execute(
 				db
 			);
-			await migrations[ours].up(db);
+			await up();
 
 			const skills = await sql<{ title: string; skill: string }>`select j.title, s.skill
 				from job_skills s join jobs j on j.id = s.job_id order by j.title, s.skill`.execute(db);
@@ -432,8 +469,26 @@ describe.each(ENGINES)('$name', (setup) => {
 				)
 			).rejects.toThrow();
 		} finally {
-			await db.destroy();
-			await prepared.cleanup();
+			await close();
+		}
+	});
+
+	it('migration 0012 folds the title, company and location of existing jobs for search', async () => {
+		const { db, up, close } = await beforeMigration('0012');
+		try {
+			const { sql } = await import('kysely');
+			await sql`insert into jobs (title, company, location, description, skills, created_at) values
+				('ÄRZTIN', 'Øresund AB', 'ZÜRICH', '', '[]', '2026-01-01T00:00:00Z'),
+				('Go Developer', 'ACME', 'Remote (EU)', '', '[]', '2026-01-01T00:00:00Z')`.execute(db);
+			await up();
+			const folded = await sql<Record<string, string>>`select title_folded, company_folded,
+				location_folded from jobs order by id`.execute(db);
+			expect(folded.rows).toEqual([
+				{ title_folded: 'ärztin', company_folded: 'øresund ab', location_folded: 'zürich' },
+				{ title_folded: 'go developer', company_folded: 'acme', location_folded: 'remote (eu)' }
+			]);
+		} finally {
+			await close();
 		}
 	});
 });

@@ -33,6 +33,10 @@ export interface JobsTable {
 	created_at: string;
 	/** One of WORK_MODES ($lib/job-search). */
 	work_mode: Generated<string>;
+	/** title, company and location in lower case (`foldCase`), what the Jobs search compares. */
+	title_folded: Generated<string>;
+	company_folded: Generated<string>;
+	location_folded: Generated<string>;
 }
 
 /** A job's skills as rows (normalised names), for search and the match score in SQL. */

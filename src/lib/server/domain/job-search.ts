@@ -3,14 +3,15 @@
  * work mode, minimum match), sorted by match or date, one page at a time; and one job with the
  * user's match. The match score is computed in SQL from `job_skills` with the same formula as
  * `scoreMatch` (scoring.ts), so filtering, sorting and paging by it happen in the database, on
- * SQLite and PostgreSQL alike (LIKE over lower(), no engine-specific operators).
+ * SQLite and PostgreSQL alike (LIKE over text folded to lower case by the app, no engine-specific
+ * operators).
  */
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { ApplicationStatus } from '$lib/protocol';
 import { JOBS_PAGE_SIZE, type JobSearch } from '$lib/job-search';
 import { pageCount, pageOffset } from '$lib/paging';
 import type { Queryable, Schema } from '../db';
-import { JOB_COLUMNS, toJobRecord, type JobRecord } from './jobs';
+import { foldCase, JOB_COLUMNS, toJobRecord, type JobRecord } from './jobs';
 import { parseStringArray } from './json';
 import {
 	describeMatch,
@@ -37,13 +38,18 @@ export interface JobSearchPage {
 
 type Jobs = ExpressionBuilder<Schema & { j: Schema['jobs'] }, 'j'>;
 
-/** `%text%` for LIKE, with LIKE's own wildcards in the text taken literally (escape `\`). */
+/** `%text%` for LIKE, folded, with LIKE's own wildcards in the text taken literally (escape `\`). */
 function containsPattern(text: string): string {
-	return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+	return `%${foldCase(text).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-function like(column: Expression<string>, text: string): Expression<SqlBool> {
-	return sql<SqlBool>`lower(${column}) like ${containsPattern(text)} escape '\\'`;
+/**
+ * Whether `folded`, a column already in lower case (a `*_folded` column, or a skill, which is
+ * stored normalised), contains `text` in any case. No SQL lower(): it folds ASCII only on SQLite,
+ * and on PostgreSQL under the C locale.
+ */
+function contains(folded: Expression<string>, text: string): Expression<SqlBool> {
+	return sql<SqlBool>`${folded} like ${containsPattern(text)} escape '\\'`;
 }
 
 /**
@@ -71,14 +77,14 @@ function matchesFilters(eb: Jobs, search: JobSearch): Expression<SqlBool> {
 	for (const word of search.q.split(' ').filter(Boolean)) {
 		conditions.push(
 			eb.or([
-				like(eb.ref('j.title'), word),
-				like(eb.ref('j.company'), word),
+				contains(eb.ref('j.title_folded'), word),
+				contains(eb.ref('j.company_folded'), word),
 				eb.exists(
 					eb
 						.selectFrom('job_skills as ws')
 						.select('ws.skill')
 						.whereRef('ws.job_id', '=', 'j.id')
-						.where((inner) => like(inner.ref('ws.skill'), word))
+						.where((inner) => contains(inner.ref('ws.skill'), word))
 				)
 			])
 		);
@@ -94,7 +100,7 @@ function matchesFilters(eb: Jobs, search: JobSearch): Expression<SqlBool> {
 			)
 		);
 	}
-	if (search.location) conditions.push(like(eb.ref('j.location'), search.location));
+	if (search.location) conditions.push(contains(eb.ref('j.location_folded'), search.location));
 	if (search.remote) conditions.push(eb('j.work_mode', '=', search.remote));
 	return eb.and(conditions);
 }

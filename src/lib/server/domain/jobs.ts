@@ -120,6 +120,14 @@ export function toJobRecord(row: JobDbRow): JobRecord {
 }
 
 /**
+ * Text as the Jobs search compares it (the `*_folded` columns and the typed words): lower case
+ * by JavaScript's Unicode rules, the same on every engine and locale (see migration 0012).
+ */
+export function foldCase(text: string): string {
+	return text.toLowerCase();
+}
+
+/**
  * Validate and store a job, with its skills as `job_skills` rows (what search and the match score
  * read), without recommending it to anyone. Throws a 400 DomainError on invalid input.
  */
@@ -136,6 +144,9 @@ export async function insertJob(
 			title: parsed.title,
 			company: parsed.company,
 			location: parsed.location,
+			title_folded: foldCase(parsed.title),
+			company_folded: foldCase(parsed.company),
+			location_folded: foldCase(parsed.location),
 			work_mode,
 			salary_range: parsed.salary_range,
 			description: parsed.description,
