@@ -14,6 +14,26 @@ import { WebSocket } from 'ws';
 import { createRealtimeClient, type StandardSchemaV1 } from '../../machines/index';
 import { NotificationSchema } from '../../src/lib/protocol';
 
+/**
+ * When a socket under a client last delivered a message (`process.hrtime`, ns): where the
+ * client's own part of a frame's latency starts. Stamped by a listener each socket gets in its
+ * constructor, before the library's own, so it runs first; socket.io's stamp is its engine's
+ * `packet` (just after engine.io's packet decode: its WebSocket is not handed in).
+ */
+export const arrival = { at: 0n };
+
+const stamp = () => {
+	arrival.at = process.hrtime.bigint();
+};
+
+/** `ws`'s WebSocket, stamping `arrival` on every message. */
+class StampedWebSocket extends WebSocket {
+	constructor(...args: ConstructorParameters<typeof WebSocket>) {
+		super(...args);
+		this.on('message', stamp);
+	}
+}
+
 /** One client under test. `onEvent` gets each event's `id` (the send time, ns). */
 export interface BenchClient {
 	/** Resolves when the first connection is open. */
@@ -68,7 +88,7 @@ function statechartClient(schema: StandardSchemaV1): Peer['create'] {
 	return (urls, onEvent) => {
 		const client = createRealtimeClient({
 			url: urls.ws,
-			WebSocket,
+			WebSocket: StampedWebSocket,
 			events: { 'notification:new': schema }
 		});
 		client.subscribe('notification:new', (_data, frame) => onEvent(frame.id));
@@ -89,19 +109,22 @@ export const PEERS: Peer[] = [
 	{
 		name: 'raw ws',
 		reconnects: false,
-		create: (urls, onEvent) => eventTargetClient(new WebSocket(urls.ws), onEvent)
+		create: (urls, onEvent) => eventTargetClient(new StampedWebSocket(urls.ws), onEvent)
 	},
 	{
 		name: 'partysocket',
 		reconnects: true,
 		create: (urls, onEvent) =>
-			eventTargetClient(new PartySocket(urls.ws, [], { WebSocket }), onEvent)
+			eventTargetClient(new PartySocket(urls.ws, [], { WebSocket: StampedWebSocket }), onEvent)
 	},
 	{
 		name: 'reconnecting-websocket',
 		reconnects: true,
 		create: (urls, onEvent) =>
-			eventTargetClient(new ReconnectingWebSocket(urls.ws, [], { WebSocket }), onEvent)
+			eventTargetClient(
+				new ReconnectingWebSocket(urls.ws, [], { WebSocket: StampedWebSocket }),
+				onEvent
+			)
 	},
 	{
 		name: 'socket.io-client',
@@ -111,6 +134,7 @@ export const PEERS: Peer[] = [
 			const socket = io(urls.io, { transports: ['websocket'] });
 			const dispatch = dispatcher(onEvent);
 			socket.on('m', dispatch);
+			socket.io.on('open', () => socket.io.engine.on('packet', stamp));
 			const openListeners: Array<() => void> = [];
 			const ready = new Promise<void>((resolve) => openListeners.push(resolve));
 			socket.on('connect', () => openListeners.forEach((listener) => listener()));

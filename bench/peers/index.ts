@@ -10,7 +10,11 @@
  *   and no higher than any peer's). Measured twice in a row: the first pass (the target's
  *   figure) comes straight after the blasts, in which a library that batches the frames of one
  *   read ran its per-frame code only once per batch, so that code is still being compiled by the
- *   JIT while the first pass runs; the second pass shows the same library warm;
+ *   JIT while the first pass runs; the second pass shows the same library warm. Of the first
+ *   pass, the part spent in the client: from the socket's message event (a listener the socket
+ *   gets in its constructor, see `arrival`) to the handler; the rest is the server, the kernel
+ *   and the client process's event loop reaching the socket (a GC pause or a preempted process
+ *   shows there, for every client alike);
  * - reconnect: the server cuts every connection and stops listening for 2 s; from its listening
  *   again to the client's open (target median <= 300 ms), and the sockets it opened meanwhile
  *   (target: one, never two at once).
@@ -20,7 +24,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { PEERS, type BenchClient, type Peer } from './clients';
+import { arrival, PEERS, type BenchClient, type Peer } from './clients';
 import type { ServerCommand, ServerReply } from './server';
 
 const RUNS = 3;
@@ -44,6 +48,8 @@ export interface PeerFigures {
 	p99: number;
 	/** The same latency figures, measured again right after the first pass. */
 	warm: { p50: number; p99: number };
+	/** Of the first pass: from the socket's message event to the handler (the library's part). */
+	inClient: { p50: number; p99: number };
 	reconnect: number | null;
 	extraSockets: number | null;
 }
@@ -115,6 +121,7 @@ interface RunFigures {
 	p50: number;
 	p99: number;
 	warm: { p50: number; p99: number };
+	inClient: { p50: number; p99: number };
 	reconnects: number[];
 	extraSockets: number;
 }
@@ -127,13 +134,17 @@ async function measure(
 ): Promise<RunFigures> {
 	let received = 0;
 	let latencies: number[] | null = null;
+	let inClient: number[] = [];
 	/** Client-side times of the first and the last frame of a blast. */
 	let first: bigint | null = null;
 	let last: bigint | null = null;
 	const client: BenchClient = peer.create(urls, (id) => {
 		received++;
-		if (latencies) latencies.push(ms(now() - BigInt(id)));
-		else {
+		if (latencies) {
+			const at = now();
+			latencies.push(ms(at - BigInt(id)));
+			inClient.push(ms(at - arrival.at));
+		} else {
 			last = now();
 			first ??= last;
 		}
@@ -152,15 +163,21 @@ async function measure(
 	await receive({ cmd: 'blast', count: THROUGHPUT_FRAMES });
 	const throughput = (THROUGHPUT_FRAMES - 1) / (ms(last! - first!) / 1000);
 
-	const latency = async () => {
-		latencies = [];
-		await receive({ cmd: 'paced', count: LATENCY_FRAMES, perMs: LATENCY_PER_MS });
-		const sorted = latencies.sort((a, b) => a - b);
-		latencies = null;
+	const percentiles = (values: number[]) => {
+		const sorted = values.sort((a, b) => a - b);
 		return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
 	};
-	const { p50, p99 } = await latency();
-	const warm = await latency();
+	const latency = async () => {
+		latencies = [];
+		inClient = [];
+		await receive({ cmd: 'paced', count: LATENCY_FRAMES, perMs: LATENCY_PER_MS });
+		const figures = { ...percentiles(latencies), inClient: percentiles(inClient) };
+		latencies = null;
+		return figures;
+	};
+	const { p50, p99, inClient: ownPart } = await latency();
+	const warmPass = await latency();
+	const warm = { p50: warmPass.p50, p99: warmPass.p99 };
 
 	const reconnects: number[] = [];
 	let extraSockets = 0;
@@ -194,6 +211,7 @@ async function measure(
 		p50,
 		p99,
 		warm,
+		inClient: ownPart,
 		reconnects,
 		extraSockets
 	};
@@ -227,6 +245,10 @@ export async function measurePeers(peers: Peer[] = PEERS): Promise<PeerFigures[]
 				p50: median(list.map((figures) => figures.warm.p50)),
 				p99: median(list.map((figures) => figures.warm.p99))
 			},
+			inClient: {
+				p50: median(list.map((figures) => figures.inClient.p50)),
+				p99: median(list.map((figures) => figures.inClient.p99))
+			},
 			reconnect: peer.reconnects ? median(list.flatMap((figures) => figures.reconnects)) : null,
 			extraSockets: peer.reconnects
 				? list.reduce((sum, figures) => sum + figures.extraSockets, 0)
@@ -243,7 +265,8 @@ export async function run(bundles: Map<string, number>): Promise<void> {
 	console.log(
 		`\nSide by side (server in its own process, median of ${RUNS} runs in rotated order; ` +
 			`${THROUGHPUT_FRAMES} frames for throughput, ${LATENCY_FRAMES} at ${LATENCY_PER_MS * 1000}/s ` +
-			`for latency and ${LATENCY_FRAMES} more right after it (warm), ` +
+			`for latency and ${LATENCY_FRAMES} more right after it (warm); "in client": of the first ` +
+			`pass, socket message event to handler; ` +
 			`${RUNS * OUTAGES_PER_RUN} outages of ${OUTAGE_MS} ms)`
 	);
 	console.table(
@@ -254,6 +277,7 @@ export async function run(bundles: Map<string, number>): Promise<void> {
 			'p50 ms': row.p50.toFixed(3),
 			'p99 ms': row.p99.toFixed(3),
 			'warm p50 / p99 ms': `${row.warm.p50.toFixed(3)} / ${row.warm.p99.toFixed(3)}`,
+			'in client p50 / p99 ms': `${row.inClient.p50.toFixed(3)} / ${row.inClient.p99.toFixed(3)}`,
 			'reconnect ms': row.reconnect === null ? '-' : Math.round(row.reconnect),
 			'extra sockets': row.extraSockets ?? '-',
 			'bundle kB min+gzip': bundles.has(row.name)
