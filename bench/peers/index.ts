@@ -3,8 +3,9 @@
  * statechart-websocket on identical frames from a server in its own process (./server.ts).
  *
  * - throughput: frames handled per second, first to last frame at the client, while the server
- *   writes prebuilt frames as fast as the socket takes them; as a ratio to raw ws (target
- *   >= 0.95x);
+ *   writes prebuilt frames as fast as the socket takes them, the fastest of THROUGHPUT_TRIALS
+ *   blasts in a row (the machine's other work only ever slows a blast: single blasts of the same
+ *   client moved by a third between runs); as a ratio to raw ws (target >= 0.95x);
  * - latency at 1,000 frames/s: server `process.hrtime` at send (in the frame) to client
  *   `process.hrtime` in the handler; one machine, so one monotonic clock (target p99 <= 1.0 ms
  *   and no higher than any peer's). Measured twice in a row: the first pass (the target's
@@ -30,6 +31,8 @@ import type { ServerCommand, ServerReply } from './server';
 const RUNS = 3;
 const WARMUP_FRAMES = 20_000;
 const THROUGHPUT_FRAMES = 50_000;
+/** Blasts per run; the run's figure is the fastest (what else runs here only ever slows one). */
+const THROUGHPUT_TRIALS = 3;
 const LATENCY_FRAMES = 2_000;
 const LATENCY_PER_MS = 1;
 const OUTAGE_MS = 2_000;
@@ -159,9 +162,12 @@ async function measure(
 	};
 
 	await receive({ cmd: 'blast', count: WARMUP_FRAMES });
-	first = null;
-	await receive({ cmd: 'blast', count: THROUGHPUT_FRAMES });
-	const throughput = (THROUGHPUT_FRAMES - 1) / (ms(last! - first!) / 1000);
+	let throughput = 0;
+	for (let trial = 0; trial < THROUGHPUT_TRIALS; trial++) {
+		first = null;
+		await receive({ cmd: 'blast', count: THROUGHPUT_FRAMES });
+		throughput = Math.max(throughput, (THROUGHPUT_FRAMES - 1) / (ms(last! - first!) / 1000));
+	}
 
 	const percentiles = (values: number[]) => {
 		const sorted = values.sort((a, b) => a - b);
@@ -264,7 +270,7 @@ export async function run(bundles: Map<string, number>): Promise<void> {
 	const bestPeerP99 = Math.min(...peersOnly.map((row) => row.p99));
 	console.log(
 		`\nSide by side (server in its own process, median of ${RUNS} runs in rotated order; ` +
-			`${THROUGHPUT_FRAMES} frames for throughput, ${LATENCY_FRAMES} at ${LATENCY_PER_MS * 1000}/s ` +
+			`throughput the fastest of ${THROUGHPUT_TRIALS} blasts of ${THROUGHPUT_FRAMES} frames, ${LATENCY_FRAMES} at ${LATENCY_PER_MS * 1000}/s ` +
 			`for latency and ${LATENCY_FRAMES} more right after it (warm); "in client": of the first ` +
 			`pass, socket message event to handler; ` +
 			`${RUNS * OUTAGES_PER_RUN} outages of ${OUTAGE_MS} ms)`
