@@ -5,7 +5,8 @@
  * - throughput: frames handled per second, first to last frame at the client, while the server
  *   writes prebuilt frames as fast as the socket takes them, the fastest of THROUGHPUT_TRIALS
  *   blasts in a row (the machine's other work only ever slows a blast: single blasts of the same
- *   client moved by a third between runs); as a ratio to raw ws (target >= 0.95x);
+ *   client moved by a third between runs); as a ratio to raw ws's in the same run, where every
+ *   client's blasts come one after the other (target >= 0.95x, the median of the runs' ratios);
  * - latency at 1,000 frames/s: server `process.hrtime` at send (in the frame) to client
  *   `process.hrtime` in the handler; one machine, so one monotonic clock (target p99 <= 1.0 ms
  *   and no higher than any peer's). Measured twice in a row: the first pass (the target's
@@ -121,6 +122,8 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 
 interface RunFigures {
 	throughput: number;
+	/** This run's throughput over raw ws's, measured a few seconds apart. */
+	ratio: number;
 	p50: number;
 	p99: number;
 	warm: { p50: number; p99: number };
@@ -129,12 +132,16 @@ interface RunFigures {
 	extraSockets: number;
 }
 
-/** One client through every measurement. */
-async function measure(
-	peer: Peer,
-	server: ServerProcess,
-	urls: { ws: string; io: string }
-): Promise<RunFigures> {
+type Urls = { ws: string; io: string };
+type Percentiles = { p50: number; p99: number };
+
+const percentiles = (values: number[]): Percentiles => {
+	const sorted = values.sort((a, b) => a - b);
+	return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+};
+
+/** A client of `peer` on the server, and what it can be asked to receive. */
+async function connect(peer: Peer, server: ServerProcess, urls: Urls) {
 	let received = 0;
 	let latencies: number[] | null = null;
 	let inClient: number[] = [];
@@ -160,29 +167,55 @@ async function measure(
 		await until(() => received >= target, `${peer.name} to receive ${command.count} frames`);
 		await done;
 	};
+	return {
+		client,
+		/** `count` frames as fast as they go: frames per second, first to last at the client. */
+		async blast(count: number): Promise<number> {
+			first = null;
+			await receive({ cmd: 'blast', count });
+			return (count - 1) / (ms(last! - first!) / 1000);
+		},
+		/** LATENCY_FRAMES at 1,000/s: the latencies, and the client's own part of them. */
+		async paced(): Promise<Percentiles & { inClient: Percentiles }> {
+			latencies = [];
+			inClient = [];
+			await receive({ cmd: 'paced', count: LATENCY_FRAMES, perMs: LATENCY_PER_MS });
+			const figures = { ...percentiles(latencies), inClient: percentiles(inClient) };
+			latencies = null;
+			return figures;
+		},
+		/** Close it, and wait until the server has no socket left: the next client is alone. */
+		async close(): Promise<void> {
+			client.close();
+			for (;;) {
+				const counts = server.next('counts');
+				server.send({ cmd: 'counts' });
+				if ((await counts).open === 0) return;
+				await new Promise((resolve) => setTimeout(resolve, 20));
+			}
+		}
+	};
+}
 
-	await receive({ cmd: 'blast', count: WARMUP_FRAMES });
-	let throughput = 0;
+/** A client's throughput: a warm-up blast, then the fastest of THROUGHPUT_TRIALS blasts. */
+async function measureThroughput(peer: Peer, server: ServerProcess, urls: Urls): Promise<number> {
+	const connected = await connect(peer, server, urls);
+	await connected.blast(WARMUP_FRAMES);
+	let fastest = 0;
 	for (let trial = 0; trial < THROUGHPUT_TRIALS; trial++) {
-		first = null;
-		await receive({ cmd: 'blast', count: THROUGHPUT_FRAMES });
-		throughput = Math.max(throughput, (THROUGHPUT_FRAMES - 1) / (ms(last! - first!) / 1000));
+		fastest = Math.max(fastest, await connected.blast(THROUGHPUT_FRAMES));
 	}
+	await connected.close();
+	return fastest;
+}
 
-	const percentiles = (values: number[]) => {
-		const sorted = values.sort((a, b) => a - b);
-		return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
-	};
-	const latency = async () => {
-		latencies = [];
-		inClient = [];
-		await receive({ cmd: 'paced', count: LATENCY_FRAMES, perMs: LATENCY_PER_MS });
-		const figures = { ...percentiles(latencies), inClient: percentiles(inClient) };
-		latencies = null;
-		return figures;
-	};
-	const { p50, p99, inClient: ownPart } = await latency();
-	const warmPass = await latency();
+/** A client's latency passes (straight after blasts, as in a throughput run) and reconnects. */
+async function measureLatencyAndReconnect(peer: Peer, server: ServerProcess, urls: Urls) {
+	const connected = await connect(peer, server, urls);
+	await connected.blast(WARMUP_FRAMES);
+	await connected.blast(THROUGHPUT_FRAMES);
+	const { p50, p99, inClient } = await connected.paced();
+	const warmPass = await connected.paced();
 	const warm = { p50: warmPass.p50, p99: warmPass.p99 };
 
 	const reconnects: number[] = [];
@@ -190,7 +223,7 @@ async function measure(
 	if (peer.reconnects) {
 		for (let trial = 0; trial < OUTAGES_PER_RUN; trial++) {
 			let openedAt: bigint | null = null;
-			client.onOpen(() => (openedAt ??= now()));
+			connected.client.onOpen(() => (openedAt ??= now()));
 			const back = server.next('listening-again');
 			server.send({ cmd: 'outage', ms: OUTAGE_MS });
 			const { at } = await back;
@@ -204,26 +237,15 @@ async function measure(
 			extraSockets += Math.max(0, opened - 1) + Math.max(0, maxOpen - 1);
 		}
 	}
-	client.close();
-	// The next client must be alone on the server.
-	for (;;) {
-		const counts = server.next('counts');
-		server.send({ cmd: 'counts' });
-		if ((await counts).open === 0) break;
-		await new Promise((resolve) => setTimeout(resolve, 20));
-	}
-	return {
-		throughput,
-		p50,
-		p99,
-		warm,
-		inClient: ownPart,
-		reconnects,
-		extraSockets
-	};
+	await connected.close();
+	return { p50, p99, warm, inClient, reconnects, extraSockets };
 }
 
-/** Run every peer RUNS times in rotated order; the medians. */
+/**
+ * Run every peer RUNS times in rotated order; the medians. Each run first measures every
+ * client's throughput, one after the other (a few seconds apart, so each ratio to raw ws compares
+ * blasts made under the same conditions), then each client's latency and reconnects.
+ */
 export async function measurePeers(peers: Peer[] = PEERS): Promise<PeerFigures[]> {
 	const server = new ServerProcess();
 	const { wsPort, ioPort } = await server.next('ready');
@@ -232,28 +254,36 @@ export async function measurePeers(peers: Peer[] = PEERS): Promise<PeerFigures[]
 	try {
 		for (let run = 0; run < RUNS; run++) {
 			const order = peers.map((_, index) => peers[(index + run) % peers.length]);
-			for (const peer of order) runs.get(peer.name)!.push(await measure(peer, server, urls));
+			const throughputs = new Map<string, number>();
+			for (const peer of order) {
+				throughputs.set(peer.name, await measureThroughput(peer, server, urls));
+			}
+			const raw = throughputs.get('raw ws')!;
+			for (const peer of order) {
+				const throughput = throughputs.get(peer.name)!;
+				runs.get(peer.name)!.push({
+					throughput,
+					ratio: throughput / raw,
+					...(await measureLatencyAndReconnect(peer, server, urls))
+				});
+			}
 		}
 	} finally {
 		server.send({ cmd: 'stop' });
 	}
-	const rawThroughput = median(runs.get('raw ws')!.map((figures) => figures.throughput));
 	return peers.map((peer) => {
 		const list = runs.get(peer.name)!;
-		const throughput = median(list.map((figures) => figures.throughput));
+		const of = (pick: (figures: RunFigures) => number) => median(list.map(pick));
 		return {
 			name: peer.name,
-			throughput,
-			ratio: throughput / rawThroughput,
-			p50: median(list.map((figures) => figures.p50)),
-			p99: median(list.map((figures) => figures.p99)),
-			warm: {
-				p50: median(list.map((figures) => figures.warm.p50)),
-				p99: median(list.map((figures) => figures.warm.p99))
-			},
+			throughput: of((figures) => figures.throughput),
+			ratio: of((figures) => figures.ratio),
+			p50: of((figures) => figures.p50),
+			p99: of((figures) => figures.p99),
+			warm: { p50: of((figures) => figures.warm.p50), p99: of((figures) => figures.warm.p99) },
 			inClient: {
-				p50: median(list.map((figures) => figures.inClient.p50)),
-				p99: median(list.map((figures) => figures.inClient.p99))
+				p50: of((figures) => figures.inClient.p50),
+				p99: of((figures) => figures.inClient.p99)
 			},
 			reconnect: peer.reconnects ? median(list.flatMap((figures) => figures.reconnects)) : null,
 			extraSockets: peer.reconnects
