@@ -33,10 +33,13 @@ export interface JobsTable {
 	created_at: string;
 	/** One of WORK_MODES ($lib/job-search). */
 	work_mode: Generated<string>;
-	/** title, company and location in lower case (`foldCase`), what the Jobs search compares. */
-	title_folded: Generated<string>;
-	company_folded: Generated<string>;
-	location_folded: Generated<string>;
+	/**
+	 * title, company and location in lower case (`foldCase`), what the Jobs search compares. Not
+	 * `Generated`: an insert that left them to the column's default ('') would never be found.
+	 */
+	title_folded: string;
+	company_folded: string;
+	location_folded: string;
 }
 
 /** A job's skills as rows (normalised names), for search and the match score in SQL. */
