@@ -1,6 +1,6 @@
 /** Display names and badge colours for application statuses and notification categories. */
 import type { ApplicationStatus, NotificationCategory } from '$lib/protocol';
-import type { BadgeVariant } from '$lib/components/Badge.svelte';
+import type { BadgeVariant } from '$lib/components/badge-variants';
 
 export { statusLabel } from '$lib/realtime/toast-policy';
 
