@@ -11,10 +11,11 @@ import type { ApplicationStatus } from '$lib/protocol';
 import { JOBS_PAGE_SIZE, type JobSearch } from '$lib/job-search';
 import { pageCount, pageOffset } from '$lib/paging';
 import type { Queryable, Schema } from '../db';
-import { foldCase, JOB_COLUMNS, toJobRecord, type JobRecord } from './jobs';
+import { JOB_COLUMNS, toJobRecord, type JobRecord } from './jobs';
 import { parseStringArray } from './json';
 import {
 	describeMatch,
+	foldCase,
 	isRecommended,
 	normalizeSkills,
 	scoreMatch,
@@ -44,9 +45,9 @@ function containsPattern(text: string): string {
 }
 
 /**
- * Whether `folded`, a column already in lower case (a `*_folded` column, or a skill, which is
- * stored normalised), contains `text` in any case. No SQL lower(): it folds ASCII only on SQLite,
- * and on PostgreSQL under the C locale.
+ * Whether `folded`, a column already in lower case (a `*_folded` column, or a skill, stored
+ * through normalizeSkills), contains `text` in any case. No SQL lower(): it folds ASCII only on
+ * SQLite, and on PostgreSQL under the C locale.
  */
 function contains(folded: Expression<string>, text: string): Expression<SqlBool> {
 	return sql<SqlBool>`${folded} like ${containsPattern(text)} escape '\\'`;

@@ -15,7 +15,7 @@ import {
 	type NotificationInput,
 	type NotificationRow
 } from './notifications';
-import { describeMatch, isRecommended, normalizeSkills, scoreMatch } from './scoring';
+import { describeMatch, foldCase, isRecommended, normalizeSkills, scoreMatch } from './scoring';
 import { parseInput, text } from './validate';
 
 /** A job as pages and events carry it (a type alias, so it fits the protocol's open Job). */
@@ -117,14 +117,6 @@ export function toJobRecord(row: JobDbRow): JobRecord {
 		url: row.url,
 		created_at: row.created_at
 	};
-}
-
-/**
- * Text as the Jobs search compares it (the `*_folded` columns and the typed words): lower case
- * by JavaScript's Unicode rules, the same on every engine and locale (see migration 0012).
- */
-export function foldCase(text: string): string {
-	return text.toLowerCase();
 }
 
 /**

@@ -21,11 +21,20 @@ export interface SkillMatch {
 	missing: string[];
 }
 
-/** Trim, lowercase and de-duplicate a list of skill names, dropping empty ones. */
+/**
+ * Text in lower case by JavaScript's Unicode rules, the same on every engine and locale: skill
+ * names, and what the Jobs search compares (the jobs' `*_folded` columns, the typed words; see
+ * migration 0012). One rule for both, since a search word is matched against skills too.
+ */
+export function foldCase(text: string): string {
+	return text.toLowerCase();
+}
+
+/** Trim, lowercase (`foldCase`) and de-duplicate a list of skill names, dropping empty ones. */
 export function normalizeSkills(skills: readonly string[]): string[] {
 	const seen = new Set<string>();
 	for (const skill of skills) {
-		const name = skill.trim().toLowerCase();
+		const name = foldCase(skill.trim());
 		if (name) seen.add(name);
 	}
 	return [...seen];
