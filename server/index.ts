@@ -8,8 +8,8 @@
  * app's `init` hook created (importing the handler runs that hook).
  *
  * Environment: PORT (default 3000; 0 picks a free port), HOST (default 0.0.0.0), DATABASE_URL or
- * DATABASE_PATH, SIMULATE, SESSION_SECRET, REALTIME_* (see the README), and adapter-node's ORIGIN,
- * PROTOCOL_HEADER, HOST_HEADER, ADDRESS_HEADER, BODY_SIZE_LIMIT.
+ * DATABASE_PATH (and the other DATABASE_*), SIMULATE, SESSION_SECRET, REALTIME_* (see the README),
+ * and adapter-node's ORIGIN, PROTOCOL_HEADER, HOST_HEADER, ADDRESS_HEADER, BODY_SIZE_LIMIT.
  */
 import { createServer } from 'node:http';
 

@@ -5,11 +5,18 @@
  * through one node closes that session's sockets on all of them at once; a client message resent
  * to another node is applied once. Each response through nginx names the node it came from
  * (X-Upstream), so the test knows where every socket lives.
+ *
+ * All of it twice: the nodes on the server itself, and with a PgBouncer in transaction mode
+ * between their queries and the server (two server connections for the three nodes' pools), as on
+ * a managed PostgreSQL: DATABASE_PREPARED_STATEMENTS=off, LISTEN and NOTIFY on DATABASE_DIRECT_URL,
+ * and the sweep held off (REALTIME_SWEEP_MS ten minutes), so every event and sign-out that reaches
+ * another node got there by NOTIFY.
  */
 import { existsSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { login, postAction } from '../support/chaos-auth';
 import { Cluster, type ClusterUser } from '../support/cluster';
+import { PgBouncer } from '../support/pgbouncer';
 import { testDatabase, type TestDatabase } from '../support/postgres-vitest';
 import { TestClient, type Frame } from '../support/server-client';
 
@@ -22,15 +29,26 @@ interface Placed {
 	welcomeSeq: number;
 }
 
-describe('three nodes on PostgreSQL behind nginx', () => {
+describe.each([
+	{ setup: 'three nodes on PostgreSQL behind nginx', pooled: false },
+	{ setup: 'three nodes behind nginx, their queries through PgBouncer', pooled: true }
+])('$setup', ({ pooled }) => {
 	let database: TestDatabase;
+	let bouncer: PgBouncer | undefined;
 	let cluster: Cluster;
 	const clients: TestClient[] = [];
 
 	beforeAll(async () => {
 		if (!existsSync('build/server.js')) throw new Error('build/server.js missing: npm run build');
 		database = await testDatabase();
-		cluster = await Cluster.start({ database });
+		if (pooled) bouncer = await PgBouncer.start({ serverUrl: database.url, poolSize: 2 });
+		const env = bouncer && {
+			DATABASE_URL: bouncer.urlOf(database.url),
+			DATABASE_DIRECT_URL: database.url,
+			DATABASE_PREPARED_STATEMENTS: 'off',
+			REALTIME_SWEEP_MS: '600000'
+		};
+		cluster = await Cluster.start({ database, env });
 	}, 120_000);
 
 	afterEach(() => {
@@ -39,6 +57,7 @@ describe('three nodes on PostgreSQL behind nginx', () => {
 
 	afterAll(async () => {
 		await cluster?.stop();
+		await bouncer?.stop();
 		await database?.drop();
 	});
 

@@ -50,6 +50,33 @@ describe('databaseConfigFromEnv', () => {
 			databaseConfigFromEnv({ DATABASE_URL: 'postgres://h/db', DATABASE_POOL_SIZE: '0' })
 		).toThrow(/DATABASE_POOL_SIZE/);
 	});
+
+	it('takes a direct URL and prepared statements off for a pooler, and names a bad value', () => {
+		const pooled = {
+			DATABASE_URL: 'postgres://u@pooler:6432/db',
+			DATABASE_DIRECT_URL: 'postgres://u@server:5432/db',
+			DATABASE_PREPARED_STATEMENTS: 'off'
+		};
+		expect(databaseConfigFromEnv(pooled)).toEqual({
+			engine: 'postgres',
+			url: 'postgres://u@pooler:6432/db',
+			directUrl: 'postgres://u@server:5432/db',
+			preparedStatements: false
+		});
+		expect(databaseConfigFromEnv({ ...pooled, DATABASE_PREPARED_STATEMENTS: 'ON' })).toMatchObject({
+			preparedStatements: true
+		});
+		// Unset or empty: the defaults (statements named; LISTEN and NOTIFY on DATABASE_URL).
+		expect(
+			databaseConfigFromEnv({ DATABASE_URL: 'postgres://h/db', DATABASE_DIRECT_URL: '' })
+		).toEqual({ engine: 'postgres', url: 'postgres://h/db' });
+		expect(() =>
+			databaseConfigFromEnv({ ...pooled, DATABASE_DIRECT_URL: 'http://server/db' })
+		).toThrow(new TypeError('DATABASE_DIRECT_URL must be a postgres:// URL'));
+		expect(() => databaseConfigFromEnv({ ...pooled, DATABASE_PREPARED_STATEMENTS: 'no' })).toThrow(
+			new TypeError('DATABASE_PREPARED_STATEMENTS must be on or off, got no')
+		);
+	});
 });
 
 describe.each(ENGINES)('openDatabase (%s)', (engine) => {

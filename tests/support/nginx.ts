@@ -3,18 +3,16 @@
  * an upstream of the nodes, the WebSocket upgrade headers, `X-Forwarded-For` with the client's
  * address appended, and long read timeouts for idle sockets. The config, pid file, logs and
  * temporary folders live in a temporary folder of the test's own, nginx listens on a free port of
- * 127.0.0.1 and runs in the foreground (`daemon off`) in its own process group, so `stop()` and,
- * failing that, the exit hook end it and nothing is left behind.
+ * 127.0.0.1 and runs in the foreground (`daemon off`) as a ForegroundServer: nothing is left behind.
  *
  * Each proxied response carries `X-Upstream` (the node's address), so a test can tell which node
  * a socket reached.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { waitFor } from './chaos-wait';
-import { acceptsConnections, cleanUpOnExit, freePort, killGroup } from './processes';
+import { ForegroundServer } from './foreground-server';
+import { freePort } from './processes';
 
 /** Where Debian puts nginx; else the one on PATH. */
 export const NGINX_BINARY = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
@@ -101,13 +99,12 @@ ${options.passHost === false ? '' : '\t\t\tproxy_set_header Host $http_host;\n'}
 export class Nginx {
 	readonly port: number;
 	readonly dir: string;
-	private child: ChildProcess | null;
-	private output = '';
+	private readonly server: ForegroundServer;
 
-	private constructor(port: number, dir: string, child: ChildProcess) {
+	private constructor(port: number, dir: string, server: ForegroundServer) {
 		this.port = port;
 		this.dir = dir;
-		this.child = child;
+		this.server = server;
 	}
 
 	/** Write the config, start nginx and wait until it accepts connections. */
@@ -119,34 +116,16 @@ export class Nginx {
 		const port = options.port ?? (await freePort());
 		const configFile = path.join(dir, 'nginx.conf');
 		writeFileSync(configFile, config(dir, port, options));
-		const child = spawn(NGINX_BINARY, ['-p', dir, '-c', configFile, '-e', `${dir}/error.log`], {
-			detached: true,
-			stdio: ['ignore', 'pipe', 'pipe']
+		const logFile = path.join(dir, 'error.log');
+		const server = await ForegroundServer.start({
+			name: 'nginx',
+			command: NGINX_BINARY,
+			args: ['-p', dir, '-c', configFile, '-e', logFile],
+			port,
+			dir,
+			logFile
 		});
-		const forget = cleanUpOnExit(() => killGroup(child, 'SIGKILL'));
-		const nginx = new Nginx(port, dir, child);
-		const record = (chunk: Buffer) => (nginx.output += chunk.toString());
-		child.stdout!.on('data', record);
-		child.stderr!.on('data', record);
-		child.once('exit', () => {
-			forget();
-			nginx.child = null;
-		});
-		try {
-			await waitFor(
-				async () => {
-					if (!nginx.child) throw new Error(`nginx exited on start:\n${nginx.log()}`);
-					return acceptsConnections(port);
-				},
-				`nginx on port ${port}`,
-				10_000,
-				25
-			);
-		} catch (error) {
-			await nginx.stop();
-			throw error;
-		}
-		return nginx;
+		return new Nginx(port, dir, server);
 	}
 
 	/** `http://127.0.0.1:<port>`: the origin the app is served from through the proxy. */
@@ -161,25 +140,11 @@ export class Nginx {
 
 	/** What nginx printed and logged (attach it to a failing test). */
 	log(): string {
-		let errorLog = '';
-		try {
-			errorLog = readFileSync(path.join(this.dir, 'error.log'), 'utf8');
-		} catch {
-			// Not written yet.
-		}
-		return `${this.output}${errorLog}`;
+		return this.server.log();
 	}
 
 	/** Stop nginx (SIGTERM, SIGKILL after 5 s) and remove its folder. */
-	async stop(): Promise<void> {
-		const child = this.child;
-		if (child) {
-			const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-			killGroup(child, 'SIGTERM');
-			const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 5_000);
-			await exited;
-			clearTimeout(timer);
-		}
-		rmSync(this.dir, { recursive: true, force: true });
+	stop(): Promise<void> {
+		return this.server.stop();
 	}
 }

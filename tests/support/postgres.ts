@@ -48,8 +48,8 @@ export function postgresProgram(name: 'initdb' | 'pg_ctl' | 'postgres'): string 
 
 const runningAsRoot = process.getuid?.() === 0;
 
-/** The command line for a PostgreSQL program: as the `postgres` user when we are root. */
-function asClusterOwner(program: string, args: string[]): [string, string[]] {
+/** The command line for a PostgreSQL program (or PgBouncer): as the `postgres` user when we are root. */
+export function asClusterOwner(program: string, args: string[]): [string, string[]] {
 	return runningAsRoot ? ['runuser', ['-u', 'postgres', '--', program, ...args]] : [program, args];
 }
 
@@ -65,7 +65,7 @@ async function runProgram(program: string, args: string[], what: string): Promis
 	}
 }
 
-function postgresUserIds(): { uid: number; gid: number } {
+export function postgresUserIds(): { uid: number; gid: number } {
 	const uid = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
 	const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
 	if (uid.status !== 0 || gid.status !== 0) {

@@ -9,7 +9,13 @@
  * instance through the hooks module's `serverApp` export.
  */
 import { socketAuthenticator } from './auth';
-import { databaseConfigFromEnv, openDatabase, type AppDatabase, type DatabaseConfig } from './db';
+import {
+	databaseConfigFromEnv,
+	openDatabase,
+	sessionUrl,
+	type AppDatabase,
+	type DatabaseConfig
+} from './db';
 import { registerDomainHandlers } from './domain/handlers';
 import type { DomainTransaction } from './domain/events';
 import { EventStore, faultAfterCommitFromEnv } from './outbox/event-store';
@@ -46,8 +52,9 @@ export interface ServerAppOptions {
 export async function createServerApp(options: ServerAppOptions): Promise<ServerApp> {
 	const database = await openDatabase(options.database);
 	let listener: PgListener | undefined;
-	const notifier =
-		options.database.engine === 'postgres' ? new PgNotifier(options.database.url) : undefined;
+	// LISTEN and NOTIFY hold sessions of their own: to the server itself, past any pooler.
+	const direct = options.database.engine === 'postgres' ? sessionUrl(options.database) : undefined;
+	const notifier = direct ? new PgNotifier(direct) : undefined;
 	try {
 		if (options.seed) await seedDemoData(database.db, database.engine);
 		const store = new EventStore({
@@ -57,8 +64,8 @@ export async function createServerApp(options: ServerAppOptions): Promise<Server
 			afterCommit: options.afterCommit,
 			notifier
 		});
-		if (options.database.engine === 'postgres') {
-			listener = new PgListener(options.database.url, (signal) => store.receive(signal), {
+		if (direct) {
+			listener = new PgListener(direct, (signal) => store.receive(signal), {
 				retryMinMs: options.listenRetryMs
 			});
 			await listener.start();

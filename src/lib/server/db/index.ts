@@ -28,8 +28,36 @@ export type { Db, Engine, Queryable, Schema, Tx } from './schema';
 /** Where the SQLite file lives unless DATABASE_PATH says otherwise (relative to the cwd). */
 export const DEFAULT_DATABASE_PATH = 'data/app.db';
 
-export type DatabaseConfig =
-	{ engine: 'sqlite'; path: string } | { engine: 'postgres'; url: string; poolSize?: number };
+export type DatabaseConfig = { engine: 'sqlite'; path: string } | PostgresConfig;
+
+export interface PostgresConfig {
+	engine: 'postgres';
+	/** Where the app's queries go: the server, or a connection pooler (PgBouncer) in front of it. */
+	url: string;
+	/**
+	 * The server itself, for the node's LISTEN and NOTIFY connections, which hold a session of
+	 * their own that a pooler in transaction mode cannot keep (it gives each transaction whichever
+	 * server connection is free). Default: `url`.
+	 */
+	directUrl?: string;
+	/** Pooled connections per node; default 10. */
+	poolSize?: number;
+	/**
+	 * Name each statement so each connection plans it once (see prepared.ts); default true. False
+	 * behind a pooler in transaction mode that does not track prepared statements (PgBouncer before
+	 * 1.21, or without `max_prepared_statements`): there a statement prepared on one server
+	 * connection is not on the next.
+	 */
+	preparedStatements?: boolean;
+}
+
+/** The connection for sessions of their own (LISTEN, NOTIFY): the server, never a pooler. */
+export function sessionUrl(config: PostgresConfig): string {
+	return config.directUrl ?? config.url;
+}
+
+const POSTGRES_URL = /^postgres(ql)?:\/\//;
+const SWITCH_VALUES: Record<string, boolean> = { on: true, true: true, off: false, false: false };
 
 /** An open, migrated database. */
 export interface AppDatabase {
@@ -42,23 +70,39 @@ export interface AppDatabase {
 
 /**
  * The database the environment names: DATABASE_URL (postgres:// or postgresql://) for
- * PostgreSQL, else DATABASE_PATH or data/app.db for SQLite. DATABASE_POOL_SIZE sizes the pool.
- * @throws TypeError for a DATABASE_URL of another scheme or a bad pool size
+ * PostgreSQL, else DATABASE_PATH or data/app.db for SQLite. With PostgreSQL, DATABASE_POOL_SIZE
+ * sizes the pool, DATABASE_DIRECT_URL names the server when DATABASE_URL is a pooler, and
+ * DATABASE_PREPARED_STATEMENTS=off stops naming statements (see `PostgresConfig`).
+ * @throws TypeError naming the variable that is invalid
  */
 export function databaseConfigFromEnv(env: NodeJS.ProcessEnv): DatabaseConfig {
 	const url = env.DATABASE_URL?.trim();
-	if (url) {
-		if (!/^postgres(ql)?:\/\//.test(url)) {
-			throw new TypeError('DATABASE_URL must be a postgres:// URL (leave it unset for SQLite)');
-		}
-		const size = env.DATABASE_POOL_SIZE;
-		const poolSize = size ? Number(size) : undefined;
-		if (poolSize !== undefined && !(Number.isSafeInteger(poolSize) && poolSize > 0)) {
-			throw new TypeError(`DATABASE_POOL_SIZE must be a positive integer, got ${size}`);
-		}
-		return { engine: 'postgres', url, ...(poolSize && { poolSize }) };
+	if (!url) return { engine: 'sqlite', path: env.DATABASE_PATH || DEFAULT_DATABASE_PATH };
+	if (!POSTGRES_URL.test(url)) {
+		throw new TypeError('DATABASE_URL must be a postgres:// URL (leave it unset for SQLite)');
 	}
-	return { engine: 'sqlite', path: env.DATABASE_PATH || DEFAULT_DATABASE_PATH };
+	const size = env.DATABASE_POOL_SIZE;
+	const poolSize = size ? Number(size) : undefined;
+	if (poolSize !== undefined && !(Number.isSafeInteger(poolSize) && poolSize > 0)) {
+		throw new TypeError(`DATABASE_POOL_SIZE must be a positive integer, got ${size}`);
+	}
+	const directUrl = env.DATABASE_DIRECT_URL?.trim() || undefined;
+	if (directUrl !== undefined && !POSTGRES_URL.test(directUrl)) {
+		throw new TypeError('DATABASE_DIRECT_URL must be a postgres:// URL');
+	}
+	const prepared = env.DATABASE_PREPARED_STATEMENTS?.trim().toLowerCase() || undefined;
+	if (prepared !== undefined && !(prepared in SWITCH_VALUES)) {
+		throw new TypeError(
+			`DATABASE_PREPARED_STATEMENTS must be on or off, got ${env.DATABASE_PREPARED_STATEMENTS}`
+		);
+	}
+	return {
+		engine: 'postgres',
+		url,
+		...(directUrl && { directUrl }),
+		...(poolSize && { poolSize }),
+		...(prepared !== undefined && { preparedStatements: SWITCH_VALUES[prepared] })
+	};
 }
 
 /**
@@ -153,7 +197,10 @@ function createKysely(config: DatabaseConfig): Kysely<Schema> {
 		return new Kysely<Schema>({ dialect });
 	}
 	const pool = openPgPool(config.url, config.poolSize ?? 10);
-	return new Kysely<Schema>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
+	const prepared = config.preparedStatements ?? true;
+	return new Kysely<Schema>({
+		dialect: new PostgresDialect({ pool: prepared ? preparingPool(pool) : pool })
+	});
 }
 
 /** A pg pool of up to `max` connections that survives its server going away. */
