@@ -3,7 +3,7 @@ import {
 	BadgeCounts,
 	COUNTED_EVENTS_KEPT,
 	type CountedEvent
-} from '../../src/lib/realtime/badge-counts';
+} from '../../src/lib/realtime/badge-counts.svelte';
 
 const notification = (seq: number): CountedEvent => ({ type: 'notification:new', seq });
 const read = (seq: number, unread: number): CountedEvent => ({

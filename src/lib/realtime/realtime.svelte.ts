@@ -17,7 +17,7 @@ import {
 } from 'statechart-websocket';
 import { shareTabs } from 'statechart-websocket/tabs';
 import { coreEventSchemas, type CoreEventMap, type CoreEventType } from '$lib/protocol';
-import { BadgeCounts, type CountedEvent, type CountsSnapshot } from './badge-counts';
+import { BadgeCounts, type CountsSnapshot } from './badge-counts.svelte';
 import { readFlag, wsUrl } from './env';
 import { inspectWhenEnabled } from './inspector';
 import { EventListeners, type EventListener } from './listeners';
@@ -46,10 +46,16 @@ export class RealtimeState {
 	view = $derived(statusViewStore(this.client?.actor ?? null, this.offReason));
 	/** Whether the badges' counts follow live events now (a `useSelector` store: `$live`). */
 	live = $derived(liveStore(this.client?.actor ?? null));
+
 	/** New recommendations (the Jobs badge). */
-	jobsBadge = $state(0);
+	get jobsBadge(): number {
+		return this.#counts.jobs;
+	}
+
 	/** Unread notifications (the bell). */
-	unread = $state(0);
+	get unread(): number {
+		return this.#counts.unread;
+	}
 
 	readonly preferences = new PreferencesState();
 	readonly #toasts = new LiveToasts(
@@ -142,17 +148,15 @@ export class RealtimeState {
 
 	/**
 	 * Take the badge counts from freshly loaded page data (the server's truth at its `lastSeq`),
-	 * plus the live events past that seq that arrived before it (see badge-counts.ts).
+	 * plus the live events past that seq that arrived before it (see badge-counts.svelte.ts).
 	 */
 	syncCounts(snapshot: CountsSnapshot): void {
 		this.#counts.sync(snapshot);
-		this.#showCounts();
 	}
 
 	/** The Jobs page is open (it marks recommendations seen): the badge stays clear meanwhile. */
 	setJobsPageOpen(open: boolean): void {
 		this.#counts.setJobsPageOpen(open);
-		this.#showCounts();
 	}
 
 	/**
@@ -192,31 +196,25 @@ export class RealtimeState {
 	#receive(type: CoreEventType, data: unknown, seq: number): void {
 		switch (type) {
 			case 'job:recommendation':
-				this.#count({ type, seq });
+				this.#counts.count({ type, seq });
 				this.#toasts.jobMatch(data as CoreEventMap['job:recommendation']);
 				break;
 			case 'application:status_change':
 				this.#toasts.statusChange(data as CoreEventMap['application:status_change']);
 				break;
 			case 'notification:new':
-				this.#count({ type, seq });
+				this.#counts.count({ type, seq });
 				this.#toasts.notification(data as CoreEventMap['notification:new']);
 				break;
 			case 'notification:read':
-				this.#count({ type, seq, unread: (data as CoreEventMap['notification:read']).unread });
+				this.#counts.count({
+					type,
+					seq,
+					unread: (data as CoreEventMap['notification:read']).unread
+				});
 				break;
 		}
 		this.#listeners.emit(type, data as CoreEventMap[typeof type]);
-	}
-
-	#count(event: CountedEvent): void {
-		this.#counts.count(event);
-		this.#showCounts();
-	}
-
-	#showCounts(): void {
-		this.unread = this.#counts.unread;
-		this.jobsBadge = this.#counts.jobs;
 	}
 
 	/**

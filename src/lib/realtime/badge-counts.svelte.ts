@@ -8,6 +8,8 @@
  * it twice). So the two are joined by seq: an event at or below the snapshot's seq is in the
  * snapshot already, and a snapshot is brought up to date with the counted events past its seq
  * that arrived before it.
+ *
+ * The two counts are runes state: the bell and the Jobs badge read them from here.
  */
 
 /** The counts of one page data load, and the seq they were read at. */
@@ -31,9 +33,9 @@ export const COUNTED_EVENTS_KEPT = 256;
 
 export class BadgeCounts {
 	/** Unread notifications (the bell). */
-	unread = 0;
+	unread = $state(0);
 	/** New recommendations (the Jobs badge). */
-	jobs = 0;
+	jobs = $state(0);
 	/** The seq of the last snapshot (or resync): events up to it are in the counts already. */
 	#syncedSeq = 0;
 	/** The counted events past `#syncedSeq`, oldest first. */
