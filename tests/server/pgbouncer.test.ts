@@ -3,9 +3,14 @@
  * with one server connection, so every client connection shares it: named prepared statements,
  * which a statement's session must keep, break there; with `preparedStatements: false`
  * (DATABASE_PREPARED_STATEMENTS=off) the same queries, many at once from two nodes' pools, run.
+ * And the notifier, should it be pointed at the pooler, leaves the shared server connection as it
+ * found it (its `synchronous_commit = off` is its own statement's).
  */
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type AppDatabase } from '../../src/lib/server/db';
+import { EVENTS_CHANNEL } from '../../src/lib/server/outbox/event-store';
+import { PgNotifier } from '../../src/lib/server/outbox/pg-notifier';
 import { PgBouncer } from '../support/pgbouncer';
 import { testDatabase, type TestDatabase } from '../support/postgres-vitest';
 
@@ -65,5 +70,28 @@ describe('PostgreSQL through PgBouncer in transaction mode', () => {
 		);
 		expect(results.every(([user, events]) => user === undefined && events.count === 0)).toBe(true);
 		expect(bouncer.log()).not.toMatch(/prepared statement/);
+	});
+
+	it("keeps the notifier's synchronous_commit = off to its own statement, off the pooled connection", async () => {
+		const listener = new pg.Client({ connectionString: database.url });
+		await listener.connect();
+		const other = new pg.Client({ connectionString: bouncer.urlOf(database.url) });
+		await other.connect();
+		const notifier = new PgNotifier(bouncer.urlOf(database.url));
+		try {
+			await listener.query(`LISTEN ${EVENTS_CHANNEL}`);
+			const heard = new Promise<string | undefined>((resolve) =>
+				listener.once('notification', (message) => resolve(message.payload))
+			);
+			notifier.notify(7, 42);
+			expect(await heard).toBe('7:42');
+			// The one server connection the notifier used is the one every other client gets next.
+			const { rows } = await other.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
+			expect(rows[0].synchronous_commit).toBe('on');
+		} finally {
+			await notifier.close();
+			await other.end();
+			await listener.end();
+		}
 	});
 });

@@ -5,8 +5,11 @@
  * it is sent after the commit and outside the change's transaction: a transaction that NOTIFYs
  * holds PostgreSQL's database-wide notify lock from pre-commit through its WAL flush, which made
  * every notifying commit wait for the previous one. Here it is one statement per round trip,
- * carrying every user whose rows were committed meanwhile (their latest seq), on a connection
- * with `synchronous_commit = off` (its commit does not wait for the flush either).
+ * carrying every user whose rows were committed meanwhile (their latest seq), with
+ * `synchronous_commit = off` for that statement's own transaction (its commit does not wait for
+ * the flush either). Set in the statement, not on the session: through a pooler in transaction
+ * mode a session setting would stay on a pooled server connection and make other clients'
+ * commits asynchronous too.
  *
  * A wake-up lost (the node dies between its commit and this, or this connection fails) is made
  * good by the hubs' sweep and the start-up announcement (see RealtimeHub's sweepInterval).
@@ -17,6 +20,14 @@ import { EVENTS_CHANNEL } from './event-store';
 
 /** The NOTIFY connection's application_name (pg_stat_activity shows which connection it is). */
 export const NOTIFIER_NAME = 'career-copilot-notifier';
+
+/**
+ * One NOTIFY per payload, in one implicit transaction that does not wait for its WAL flush:
+ * `set_config(…, true)` lasts until that transaction's commit, which reads it.
+ */
+const NOTIFY_STATEMENT =
+	"SELECT pg_notify($1, payload) FROM set_config('synchronous_commit', 'off', true), " +
+	'unnest($2::text[]) AS payload';
 
 /** A NOTIFY payload must be shorter than 8,000 bytes; this leaves room to spare. */
 export const MAX_PAYLOAD_BYTES = 7_900;
@@ -81,10 +92,7 @@ export class PgNotifier {
 				this.#pending = new Map();
 				try {
 					const client = this.#client ?? (await this.#connect());
-					await client.query('SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload', [
-						EVENTS_CHANNEL,
-						eventPayloads(batch)
-					]);
+					await client.query(NOTIFY_STATEMENT, [EVENTS_CHANNEL, eventPayloads(batch)]);
 				} catch (error) {
 					this.#lost(error);
 				}
@@ -103,7 +111,6 @@ export class PgNotifier {
 		});
 		try {
 			await client.connect();
-			await client.query('SET synchronous_commit = off');
 		} catch (error) {
 			await client.end().catch(() => {});
 			throw error;
