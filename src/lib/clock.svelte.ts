@@ -1,24 +1,25 @@
 /**
  * The current time for relative labels ("5 min ago"), as a reactive value: reading `clock.now`
- * in an effect or template subscribes to it, and one interval (started by the first reader,
- * cleared when the last goes away) moves it on every 30 s. On the server it is the render's time.
+ * in an effect or template subscribes to it. The first reader starts the clock chart
+ * (clock-machine.ts), which reads the time at once (a page restored after a while shows the right
+ * time) and then on every tick; the last reader going away stops it, and its timer with it. On
+ * the server it is the render's time.
  */
 import { browser } from '$app/environment';
 import { createSubscriber } from 'svelte/reactivity';
-
-const TICK_MS = 30_000;
+import { createActor } from 'xstate';
+import { clockMachine } from './clock-machine';
 
 class Clock {
 	#now = Date.now();
 	#subscribe = createSubscriber((update) => {
-		const tick = () => {
-			this.#now = Date.now();
+		const actor = createActor(clockMachine);
+		actor.subscribe(({ context }) => {
+			this.#now = context.now;
 			update();
-		};
-		// A page restored or re-rendered after a while shows the right time at once.
-		tick();
-		const interval = setInterval(tick, TICK_MS);
-		return () => clearInterval(interval);
+		});
+		actor.start();
+		return () => actor.stop();
 	});
 
 	get now(): number {

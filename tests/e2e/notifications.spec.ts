@@ -1,7 +1,7 @@
 /**
  * The Notifications page: paged (20 a page, in the URL), relative times with the exact time in a
- * tooltip, a category filter, a friendly answer for a category that does not exist, and empty
- * states; the bell's badge updating in place.
+ * tooltip (moving on while the page stays open), a category filter, a friendly answer for a
+ * category that does not exist, and empty states; the bell's badge updating in place.
  */
 import { expect, test } from '../support/e2e-fixtures';
 import { badgeCount, login, simulate, waitForHydration } from '../support/e2e-app';
@@ -46,6 +46,20 @@ test('paged 20 at a time with Next and page links in the URL; times read "… ag
 	await page.goto('/notifications?page=9');
 	await expect(page.getByTestId('notification-list')).toHaveCount(0);
 	await expect(page.getByText('Page 9 is past the end: there are 2 pages.')).toBeVisible();
+});
+
+test('a relative time moves on by itself while the page stays open', async ({ page }) => {
+	await login(page);
+	await simulate(page, 'notification', { category: 'system' });
+	// The page's own clock, so two minutes pass in an instant: the label follows the clock chart's tick.
+	await page.clock.install();
+	await page.goto('/notifications');
+	await waitForHydration(page);
+	const time = page.getByTestId('notification-item').first().getByTestId('notification-time');
+	await expect(time).toContainText('just now');
+
+	await page.clock.fastForward(2 * 60_000);
+	await expect(time).toContainText('2 min ago');
 });
 
 test('the category filter lists one category, keeps it while paging, and an unknown category gets a friendly empty state', async ({
