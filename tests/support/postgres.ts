@@ -265,11 +265,35 @@ export async function createDatabase(adminUrl: string, prefix = 'test'): Promise
 		url: url.toString(),
 		name,
 		drop: async () => {
-			await withAdmin(adminUrl, (client) =>
-				client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`)
-			);
+			await withAdmin(adminUrl, async (client) => {
+				await waitForSessionsToEnd(client, name);
+				await client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
+			});
 		}
 	};
+}
+
+/**
+ * pg's `Pool.end()` resolves once it has asked its connections to close, before the server has
+ * seen them go. Dropping WITH (FORCE) at that moment terminates them mid-goodbye, and the FATAL
+ * (57P01) each then receives lands on a client no pool listens to any more: an uncaught exception
+ * in whichever suite runs next. So the database's sessions get a bounded moment to end by
+ * themselves; FORCE ends only what is still there after it (a connection a suite left open).
+ */
+async function waitForSessionsToEnd(
+	client: pg.Client,
+	database: string,
+	timeoutMs = 2_000
+): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const { rows } = await client.query<{ sessions: number }>(
+			'select count(*)::int as sessions from pg_stat_activity where datname = $1',
+			[database]
+		);
+		if (rows[0].sessions === 0 || Date.now() > deadline) return;
+		await new Promise((resolve) => setTimeout(resolve, 10));
+	}
 }
 
 /**
